@@ -1,0 +1,327 @@
+"""Builds the running bot: Bot, Dispatcher (storage, isolation, middlewares, routers), jobs.
+
+`create_app` is the one factory used by `agora run`, `agora worker`, `agora sandbox`, the
+tests and the benchmark, so what is tested is what runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import Update
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db.base import utcnow
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.middleware import DbSessionMiddleware
+from bot.db.migrate import upgrade
+from bot.features import FEATURES, build_routers
+from bot.features.core.middleware import UserMiddleware
+from bot.features.core.service import mark_blocked
+from bot.features.registry import Feature
+from bot.fsm.factory import FsmBundle, build_fsm
+from bot.jobs.runner import Job, JobContext, JobRunner
+from bot.telegram.access import Access
+from bot.telegram.commands import CommandRegistry
+from bot.telegram.menus import publish_menus
+from bot.telegram.pacing import PacingLimits, TelegramIO
+
+log = logging.getLogger(__name__)
+
+# Updates handled at once by one process. Enough to keep Telegram I/O busy, few enough for the
+# DB pool and the Redis pool; the rest wait in aiogram's polling loop.
+MAX_CONCURRENT_UPDATES = 100
+SHUTDOWN_GRACE_SECONDS = 30.0
+
+
+class InflightTracker:
+    """Which updates are being handled, so a stop can wait for them and tests can wait for one."""
+
+    def __init__(self, remember: int = 10_000) -> None:
+        self._running: set[int] = set()
+        self._done: set[int] = set()
+        self._done_order: deque[int] = deque()
+        self._remember = remember
+        self._changed = asyncio.Condition()
+
+    async def started(self, update_id: int) -> None:
+        self._running.add(update_id)
+
+    async def finished(self, update_id: int) -> None:
+        self._running.discard(update_id)
+        self._done.add(update_id)
+        self._done_order.append(update_id)
+        if len(self._done_order) > self._remember:
+            self._done.discard(self._done_order.popleft())
+        async with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    async def wait_processed(self, update_id: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: update_id in self._done)
+
+    async def wait_idle(self) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: not self._running)
+
+
+class AgoraDispatcher(Dispatcher):
+    """aiogram's Dispatcher that knows which updates are in flight (for a graceful stop)."""
+
+    def __init__(self, *, inflight: InflightTracker, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.inflight = inflight
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        await self.inflight.started(update.update_id)
+        try:
+            return await super().feed_update(bot, update, **kwargs)
+        finally:
+            await self.inflight.finished(update.update_id)
+
+    async def emit_shutdown(self, *args: Any, **kwargs: Any) -> None:
+        # aiogram closes the FSM storage in its own shutdown handler: updates still running
+        # must finish before any shutdown handler runs.
+        await self.wait_idle()
+        await super().emit_shutdown(*args, **kwargs)
+
+    async def wait_idle(self, timeout: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        try:
+            await asyncio.wait_for(self.inflight.wait_idle(), timeout)
+        except TimeoutError:
+            log.warning("stopping with %d updates still running", self.inflight.running)
+
+
+@dataclass
+class App:
+    settings: Settings
+    bot: Bot
+    dispatcher: AgoraDispatcher
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    fsm: FsmBundle
+    access: Access
+    registry: CommandRegistry
+    jobs: JobRunner
+    inflight: InflightTracker
+    _closed: bool = field(default=False, repr=False)
+
+    async def ping(self) -> dict[str, bool]:
+        """Reachability of the database and the FSM storage (for /healthz)."""
+        result = {"database": False, "fsm": False}
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            result["database"] = True
+        except Exception:
+            log.warning("database unreachable", exc_info=True)
+        try:
+            result["fsm"] = await self.fsm.ping()
+        except Exception:
+            log.warning("FSM storage unreachable", exc_info=True)
+        return result
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self.jobs.stop()
+        await self.fsm.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def create_bot(
+    settings: Settings, *, token: str | None = None, pacing: PacingLimits | None = None,
+    on_blocked: Callable[[int], Any] | None = None,
+) -> Bot:
+    api = TelegramAPIServer.from_base(str(settings.bot_api_url).rstrip("/")) if settings.bot_api_url else None
+    session = AiohttpSession(api=api) if api else AiohttpSession()
+    bot = Bot(
+        token or settings.require_token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+    bot.session.middleware(TelegramIO(limits=pacing or PacingLimits(), on_blocked=on_blocked))
+    return bot
+
+
+async def create_app(
+    settings: Settings,
+    *,
+    features: Sequence[Feature] = FEATURES,
+    token: str | None = None,
+    pacing: PacingLimits | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    migrate: bool | None = None,
+) -> App:
+    """Everything `agora run` runs, ready to poll or to serve a webhook.
+
+    The embedded default (SQLite) migrates itself; PostgreSQL is migrated by `agora migrate`
+    (`migrate=True` forces it, as the tests do).
+    """
+    engine = create_engine(settings.database_url)
+    if migrate if migrate is not None else settings.is_sqlite:
+        await upgrade(engine)
+    session_factory = create_session_factory(engine)
+
+    async def on_blocked(user_id: int) -> None:
+        async with session_factory() as session, session.begin():
+            await mark_blocked(session, user_id)
+
+    bot = create_bot(settings, token=token, pacing=pacing, on_blocked=on_blocked)
+    fsm = build_fsm(settings.redis_url, session_factory, settings.fsm_ttl_seconds)
+    inflight = InflightTracker()
+    dispatcher = AgoraDispatcher(
+        storage=fsm.storage, events_isolation=fsm.isolation, inflight=inflight
+    )
+    access = Access(
+        bot, admin_ids=settings.admin_ids, community_chat_id=settings.community_chat_id
+    )
+    registry = CommandRegistry.of(feature.commands for feature in features)
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(UserMiddleware(settings.default_locale))
+    dispatcher.include_routers(*build_routers(features))
+    dispatcher.workflow_data.update(
+        settings=settings,
+        access=access,
+        registry=registry,
+        session_factory=session_factory,
+        clock=clock,
+    )
+
+    jobs: list[Job] = [job for feature in features for job in feature.jobs]
+    jobs.extend(fsm.jobs)
+    context = JobContext(bot=bot, session_factory=session_factory, settings=settings, clock=clock)
+    runner = JobRunner(jobs, context)
+
+    app = App(
+        settings=settings,
+        bot=bot,
+        dispatcher=dispatcher,
+        engine=engine,
+        session_factory=session_factory,
+        fsm=fsm,
+        access=access,
+        registry=registry,
+        jobs=runner,
+        inflight=inflight,
+    )
+
+    async def on_startup() -> None:
+        await publish_menus(bot, registry, access)
+        runner.start()
+
+    async def on_shutdown() -> None:
+        await runner.stop()
+
+    dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
+    return app
+
+
+# --- run modes ------------------------------------------------------------------------------
+
+
+async def run_polling(app: App) -> None:
+    """Long polling; SIGTERM/SIGINT stop it after in-flight updates finish."""
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    try:
+        await app.dispatcher.start_polling(
+            app.bot,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+            tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+            close_bot_session=False,
+        )
+    finally:
+        await app.close()
+
+
+def build_webhook_app(app: App) -> Any:
+    """The aiohttp application of webhook mode: the update endpoint and /healthz."""
+    from urllib.parse import urlsplit
+
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    settings = app.settings
+    assert settings.webhook_url is not None
+    path = urlsplit(str(settings.webhook_url)).path or "/webhook"
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+
+    async def healthz(_request: web.Request) -> web.Response:
+        status = await app.ping()
+        ok = all(status.values())
+        return web.json_response({"ok": ok, **status}, status=200 if ok else 503)
+
+    async def on_startup(_bot: Bot) -> None:
+        await app.bot.set_webhook(
+            str(settings.webhook_url),
+            secret_token=secret,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+
+    web_app = web.Application()
+    web_app.router.add_get("/healthz", healthz)
+    SimpleRequestHandler(
+        dispatcher=app.dispatcher, bot=app.bot, secret_token=secret, handle_in_background=True
+    ).register(web_app, path=path)
+    app.dispatcher.startup.register(on_startup)
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    return web_app
+
+
+async def run_webhook(app: App) -> None:
+    """Serve the webhook until SIGTERM/SIGINT; several instances may run side by side."""
+    import signal
+
+    from aiohttp import web
+
+    web_app = build_webhook_app(app)
+    runner = web.AppRunner(web_app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, app.settings.webhook_host, app.settings.webhook_port)
+    await site.start()
+    log.info("webhook server on %s:%s", app.settings.webhook_host, app.settings.webhook_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()  # emits the dispatcher's shutdown: in-flight updates finish
+        await app.close()
+
+
+async def run_worker(app: App) -> None:
+    """Only the periodic jobs (`agora worker`), e.g. beside webhook instances."""
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    app.jobs.start()
+    try:
+        await stop.wait()
+    finally:
+        await app.close()

@@ -1,0 +1,162 @@
+"""Settings: every environment key the bot reads, validated in one place."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+DATABASE_SCHEMES = ("postgresql+asyncpg", "sqlite+aiosqlite")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+LOCALES = ("en", "ru")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the key."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    # Telegram
+    bot_token: SecretStr | None = None
+    bot_api_url: AnyHttpUrl | None = None
+    # Storage
+    database_url: str = "sqlite+aiosqlite:///./data/agora.db"
+    redis_url: str | None = None
+    fsm_ttl_seconds: int = Field(default=86400, ge=60)
+    # Community
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    community_chat_id: int | None = None
+    intro_topic_id: int | None = None
+    announcements_topic_id: int | None = None
+    content_topic_id: int | None = None
+    community_timezone: str = "UTC"
+    default_locale: Literal["en", "ru"] = "en"
+    # Webhook
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # noqa: S104 - the server listens on all interfaces in a container
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Operations
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator(
+        "bot_token",
+        "bot_api_url",
+        "redis_url",
+        "community_chat_id",
+        "intro_topic_id",
+        "announcements_topic_id",
+        "content_topic_id",
+        "webhook_url",
+        "webhook_secret",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_RE.match(value.get_secret_value().strip()):
+            # Never echo the token back.
+            raise ValueError("does not look like a bot token (digits, a colon, then the secret)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        value = value.strip()
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in DATABASE_SCHEMES:
+            raise ValueError(f"must start with one of {', '.join(s + '://' for s in DATABASE_SCHEMES)}")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in REDIS_SCHEMES or len(value) <= len(scheme) + 3:
+            raise ValueError("must be a URL like redis://host:6379/0")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            items = [item for item in re.split(r"[,\s]+", value.strip()) if item]
+            ids = []
+            for item in items:
+                if not re.fullmatch(r"-?\d+", item):
+                    raise ValueError(f"{item!r} is not a Telegram user id (comma-separated integers)")
+                ids.append(int(item))
+            return frozenset(ids)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("community_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from None
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.community_timezone)
+
+    @property
+    def uses_redis(self) -> bool:
+        return self.redis_url is not None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_token(self) -> str:
+        if self.bot_token is None:
+            raise ConfigError("BOT_TOKEN: missing (get one from @BotFather and put it in .env)")
+        return self.bot_token.get_secret_value().strip()
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[1]
+        return None if path in {"", ":memory:"} else Path(path)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read Settings from the environment and .env; raise ConfigError naming the bad key."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]).upper() if first["loc"] else "?"
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] in {"missing"}:
+            message = "missing"
+        raise ConfigError(f"{key}: {message}") from None

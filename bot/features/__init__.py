@@ -1,0 +1,22 @@
+"""Features: each is a folder (router, states, keyboards, service, models) listed here once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram import Router
+
+from bot.features import core
+from bot.features.core.router import build_fallback_router
+from bot.features.registry import Feature
+
+# The order is the routing order: core first (/cancel works in every state), then features.
+FEATURES: tuple[Feature, ...] = (core.feature,)
+
+
+def build_routers(features: Sequence[Feature] = FEATURES) -> list[Router]:
+    """Fresh routers for one Dispatcher: used by the app and the tests alike."""
+    known_states = frozenset().union(*(feature.state_names() for feature in features))
+    routers = [feature.build_router() for feature in features]
+    routers.append(build_fallback_router(known_states))
+    return routers

@@ -1,0 +1,29 @@
+"""Buttons of the core commands."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.i18n import SUPPORTED_LOCALES, Translator
+from bot.telegram.keyboards import button, keyboard
+
+LANGUAGE_NAMES = {"en": "🇬🇧 English", "ru": "🇷🇺 Русский"}
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class HelpCb(CallbackData, prefix="help"):
+    pass
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    return keyboard(
+        [[button(LANGUAGE_NAMES[code], LanguageCb(code=code)) for code in SUPPORTED_LOCALES]]
+    )
+
+
+def help_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard([[button(t("btn-help"), HelpCb())]])

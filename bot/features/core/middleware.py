@@ -1,0 +1,47 @@
+"""Per-update user row and locale: `user` (or None) and `t` (the Translator) for handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import Chat, TelegramObject
+from aiogram.types import User as TgUser
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.core.service import sync_user
+from bot.i18n import get_translator, resolve_locale
+
+
+class UserMiddleware(BaseMiddleware):
+    def __init__(self, default_locale: str) -> None:
+        self.default_locale = default_locale
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        session: AsyncSession = data["session"]
+        if tg_user is None or tg_user.is_bot:
+            data["user"] = None
+            locale = self.default_locale
+        else:
+            user = await sync_user(
+                session,
+                user_id=tg_user.id,
+                first_name=tg_user.first_name,
+                last_name=tg_user.last_name,
+                username=tg_user.username,
+                language_code=tg_user.language_code,
+                unblock=chat is not None and chat.type == "private",
+            )
+            data["user"] = user
+            locale = resolve_locale(user.language, tg_user.language_code, self.default_locale)
+        data["locale"] = locale
+        data["t"] = get_translator(locale)
+        return await handler(event, data)

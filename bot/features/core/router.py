@@ -1,0 +1,213 @@
+"""Core commands (/start /help /cancel /language), fallbacks and the errors handler.
+
+Two routers: `build_router` goes first (so /cancel and /language work in every state of
+every flow) and `build_fallback_router` goes last (it answers what nothing else took).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, CommandStart, ExceptionTypeFilter, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.core.keyboards import HelpCb, LanguageCb, help_keyboard, language_keyboard
+from bot.features.core.models import User
+from bot.features.core.service import set_language
+from bot.i18n import SUPPORTED_LOCALES, Translator, get_translator
+from bot.telegram.access import Access
+from bot.telegram.commands import CommandRegistry, CommandSpec, Where, Who
+from bot.telegram.keyboards import CancelCb
+from bot.telegram.prompts import reask, retire
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    CommandSpec("start", Where.ANYWHERE),
+    CommandSpec("help", Where.ANYWHERE),
+    CommandSpec("cancel", Where.ANYWHERE),
+    CommandSpec("language", Where.PRIVATE),
+)
+
+
+# --- /cancel -------------------------------------------------------------------------------
+
+
+def flow_name(t: Translator, raw_state: str) -> str:
+    """What a state's flow is called: the catalog key flow-<StatesGroup class name>."""
+    group = raw_state.split(":", 1)[0]
+    key = f"flow-{group}"
+    return t(key) if t.has(key) else t("cancel-generic")
+
+
+async def cmd_cancel(message: Message, state: FSMContext, raw_state: str | None, t: Translator) -> None:
+    if raw_state is None:
+        await message.answer(t("cancel-nothing"))
+        return
+    await end_flow(message.bot, message.chat.id, state)
+    await message.answer(t("cancel-done", what=flow_name(t, raw_state)))
+
+
+async def on_cancel_pressed(
+    callback: CallbackQuery, state: FSMContext, raw_state: str | None, t: Translator
+) -> None:
+    if raw_state is None or callback.message is None:
+        await callback.answer(t("menu-expired"), show_alert=True)
+        return
+    await end_flow(callback.bot, callback.message.chat.id, state)
+    await callback.answer()
+    await callback.message.answer(t("cancel-done", what=flow_name(t, raw_state)))
+
+
+async def end_flow(bot: Bot | None, chat_id: int, state: FSMContext) -> None:
+    if bot is not None:
+        await retire(bot, chat_id, state)
+    await state.clear()
+
+
+# --- /help, /start, /language ----------------------------------------------------------------
+
+
+async def render_help(
+    chat_type: str, user_id: int, t: Translator, access: Access, registry: CommandRegistry
+) -> str:
+    is_admin = await access.is_admin(user_id)
+    specs = registry.visible(chat_type, is_admin=is_admin)
+    everyone = [s for s in specs if s.who is not Who.ADMIN]
+    admin = [s for s in specs if s.who is Who.ADMIN]
+    if not specs:
+        return str(t("help-empty"))
+    lines = [t("help-title")]
+    lines += [t("help-line", command=s.name, description=t(s.description_key)) for s in everyone]
+    if admin:
+        lines += ["", t("help-admin-title")]
+        lines += [t("help-line", command=s.name, description=t(s.description_key)) for s in admin]
+    return "\n".join(lines)
+
+
+async def cmd_help(message: Message, t: Translator, access: Access, registry: CommandRegistry) -> None:
+    assert message.from_user is not None
+    await message.answer(await render_help(message.chat.type, message.from_user.id, t, access, registry))
+
+
+async def on_help_pressed(
+    callback: CallbackQuery, t: Translator, access: Access, registry: CommandRegistry
+) -> None:
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        text = await render_help(
+            callback.message.chat.type, callback.from_user.id, t, access, registry
+        )
+        await callback.message.answer(text)
+
+
+async def cmd_start(
+    message: Message, state: FSMContext, raw_state: str | None, t: Translator
+) -> None:
+    if message.chat.type != "private":
+        await message.answer(t("start-greeting-group"))
+        return
+    if raw_state is not None:
+        await end_flow(message.bot, message.chat.id, state)
+    assert message.from_user is not None
+    await message.answer(
+        t("start-greeting", name=message.from_user.first_name), reply_markup=help_keyboard(t)
+    )
+
+
+async def cmd_language(message: Message, t: Translator) -> None:
+    await message.answer(t("language-choose"), reply_markup=language_keyboard())
+
+
+async def on_language_pressed(
+    callback: CallbackQuery, callback_data: LanguageCb, session: AsyncSession, user: User | None
+) -> None:
+    if user is None or callback_data.code not in SUPPORTED_LOCALES:
+        await callback.answer()
+        return
+    await set_language(session, user, callback_data.code)
+    t = get_translator(callback_data.code)
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        try:
+            await callback.message.edit_text(t("language-set"))
+        except TelegramBadRequest as exc:
+            if "message is not modified" not in exc.message:
+                raise
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+async def on_blocked_error(event: ErrorEvent) -> None:
+    # The user blocked the bot: the Telegram I/O layer marked them; there is nobody to tell.
+    log.info("update %s: user has blocked the bot", event.update.update_id)
+
+
+async def on_error(event: ErrorEvent, **data: Any) -> None:
+    update = event.update
+    user = data.get("event_from_user")
+    log.error(
+        "update %s from user %s failed",
+        update.update_id,
+        user.id if user else None,
+        exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
+    )
+    t: Translator = data.get("t") or get_translator(data.get("locale") or "en")
+    text = t("error-generic")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except Exception:  # the error answer itself must never raise
+        log.warning("could not tell the user about the error", exc_info=True)
+
+
+def build_router() -> Router:
+    router = Router(name="core")
+    router.errors.register(on_blocked_error, ExceptionTypeFilter(TelegramForbiddenError))
+    router.errors.register(on_error)
+    # No state filter: these work in every state of every flow.
+    router.message.register(cmd_cancel, Command("cancel"))
+    router.callback_query.register(on_cancel_pressed, CancelCb.filter())
+    router.message.register(cmd_help, Command("help"))
+    router.callback_query.register(on_help_pressed, HelpCb.filter())
+    router.message.register(cmd_language, Command("language"), F.chat.type == "private")
+    router.callback_query.register(on_language_pressed, LanguageCb.filter())
+    return router
+
+
+# --- fallbacks (last router) ----------------------------------------------------------------
+
+
+def build_fallback_router(known_states: frozenset[str]) -> Router:
+    router = Router(name="core-fallback")
+
+    async def on_unmatched_in_state(
+        message: Message, state: FSMContext, raw_state: str, t: Translator
+    ) -> None:
+        if raw_state not in known_states:
+            await end_flow(message.bot, message.chat.id, state)
+            await message.answer(t("fallback-old-state"))
+            return
+        hint = t("fallback-reask") if message.text else t("fallback-nontext")
+        await reask(message, state, hint)
+
+    async def on_stale_button(callback: CallbackQuery, t: Translator) -> None:
+        await callback.answer(t("menu-expired"), show_alert=True)
+
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(on_unmatched_in_state, ~StateFilter(None))
+    router.message.register(on_unknown_command, F.chat.type == "private")
+    router.callback_query.register(on_stale_button)
+    return router
+
+
+async def on_unknown_command(message: Message, t: Translator) -> None:
+    await message.answer(t("fallback-unknown"))

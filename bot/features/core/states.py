@@ -1,0 +1,1 @@
+"""Core has no multi-step flow: /language is a single button press."""

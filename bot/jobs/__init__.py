@@ -1,0 +1,1 @@
+"""Periodic jobs and claiming of due rows, safe with several bot processes."""

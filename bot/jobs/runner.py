@@ -1,0 +1,84 @@
+"""The periodic jobs runner: each registered job runs every `interval` seconds.
+
+A job finds due work in the database (deadlines are columns, never sleeps), so it picks up
+what fell due while the bot was down, and claims rows (see bot.db.dialect.for_claim) so that
+several processes running the same job never act twice on one row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.db.base import utcnow
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    bot: Bot
+    session_factory: async_sessionmaker[AsyncSession]
+    settings: Settings
+    clock: Callable[[], datetime] = utcnow
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    interval: float
+    run: Callable[[JobContext], Awaitable[object]]
+
+
+class JobRunner:
+    def __init__(self, jobs: list[Job], context: JobContext) -> None:
+        names = [job.name for job in jobs]
+        if len(names) != len(set(names)):
+            raise ValueError(f"job names must be unique: {names}")
+        self.jobs = {job.name: job for job in jobs}
+        self.context = context
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+        self._busy: dict[str, asyncio.Lock] = {name: asyncio.Lock() for name in self.jobs}
+
+    async def run_once(self, name: str) -> object:
+        """Run one job now (the loop uses it; tests and `agora worker --once` too)."""
+        async with self._busy[name]:
+            return await self.jobs[name].run(self.context)
+
+    def start(self) -> None:
+        self._stopping.clear()
+        for job in self.jobs.values():
+            self._tasks.append(asyncio.create_task(self._loop(job), name=f"job:{job.name}"))
+        log.info("jobs started: %s", ", ".join(self.jobs) or "none")
+
+    async def stop(self) -> None:
+        """Let a running job finish its round, then stop the loops."""
+        self._stopping.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def _loop(self, job: Job) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.run_once(job.name)
+            except Exception:
+                log.exception("job %s failed", job.name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=job.interval)

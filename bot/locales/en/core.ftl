@@ -1,0 +1,45 @@
+## Core: /start /help /cancel /language, fallbacks, errors
+
+start-greeting =
+    Hello, <b>{ $name }</b>! I am Agora, the bot of this community.
+    Members introduce themselves, propose topics for our events, decide things together and train vocabulary here.
+start-greeting-group = Hello! I am Agora. Group commands are in the menu; talk to me in a private chat for everything else.
+btn-help = Help
+
+help-title = <b>What you can do here</b>
+help-line = /{ $command } — { $description }
+help-admin-title = <b>Admin commands</b>
+help-empty = There are no commands for you here.
+
+cancel-done = Cancelled: { $what }.
+cancel-nothing = There is nothing to cancel.
+cancel-generic = the current action
+
+language-choose = Choose your language:
+language-set = Language set: English.
+
+fallback-reask = That is not what I asked for.
+fallback-nontext = Please answer with text.
+fallback-unknown = I did not understand that. Send /help to see what I can do.
+fallback-old-state = The conversation you were in no longer exists after an update of the bot, so I reset it. Please start again.
+menu-expired = This menu has expired.
+
+only-in-private = This command works in a private chat with me.
+only-in-groups = This command works in group chats only.
+only-for-admin = This is for community admins only.
+only-for-group-admin = Only admins of this group can do that.
+only-for-member = This is for community members only. Join the community chat first.
+
+error-generic = Something went wrong on my side. What you saved before is safe; please try again.
+
+btn-cancel = ✖ Cancel
+btn-back = ◀ Back
+btn-prev = ◀ Prev
+btn-next = Next ▶
+btn-confirm = ✅ Confirm
+btn-edit = ✏️ Edit
+
+cmd-start = start the bot
+cmd-help = what I can do
+cmd-cancel = cancel the current action
+cmd-language = choose your language

@@ -1,0 +1,89 @@
+"""Who may do what: admins and members of the community, checked in one place.
+
+admin  = ADMIN_IDS ∪ administrators of COMMUNITY_CHAT_ID (cached for a few minutes)
+member = present in COMMUNITY_CHAT_ID (everyone when no community chat is configured)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+from aiogram import Bot
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError
+
+log = logging.getLogger(__name__)
+
+ADMIN_CACHE_SECONDS = 300.0
+MEMBER_CACHE_SECONDS = 60.0
+_PRESENT = {
+    ChatMemberStatus.CREATOR,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.MEMBER,
+    ChatMemberStatus.RESTRICTED,
+}
+
+
+class Access:
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        admin_ids: Iterable[int],
+        community_chat_id: int | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bot = bot
+        self.admin_ids = frozenset(admin_ids)
+        self.community_chat_id = community_chat_id
+        self.clock = clock
+        self._chat_admins: dict[int, tuple[float, frozenset[int]]] = {}
+        self._members: dict[int, tuple[float, bool]] = {}
+
+    async def chat_admins(self, chat_id: int) -> frozenset[int]:
+        cached = self._chat_admins.get(chat_id)
+        now = self.clock()
+        if cached and cached[0] > now:
+            return cached[1]
+        try:
+            admins = await self.bot.get_chat_administrators(chat_id)
+            ids = frozenset(member.user.id for member in admins)
+        except TelegramAPIError as exc:
+            log.warning("cannot read administrators of chat %s: %s", chat_id, exc)
+            ids = cached[1] if cached else frozenset()
+        self._chat_admins[chat_id] = (now + ADMIN_CACHE_SECONDS, ids)
+        return ids
+
+    async def is_admin(self, user_id: int) -> bool:
+        """An admin of the community: listed in ADMIN_IDS or an administrator of its chat."""
+        if user_id in self.admin_ids:
+            return True
+        if self.community_chat_id is None:
+            return False
+        return user_id in await self.chat_admins(self.community_chat_id)
+
+    async def is_group_admin(self, chat_id: int, user_id: int) -> bool:
+        """An admin of a given group (for group commands): its administrators or ADMIN_IDS."""
+        return user_id in self.admin_ids or user_id in await self.chat_admins(chat_id)
+
+    async def is_member(self, user_id: int) -> bool:
+        if self.community_chat_id is None or user_id in self.admin_ids:
+            return True
+        now = self.clock()
+        cached = self._members.get(user_id)
+        if cached and cached[0] > now:
+            return cached[1]
+        try:
+            member = await self.bot.get_chat_member(self.community_chat_id, user_id)
+            present = member.status in _PRESENT
+        except TelegramAPIError as exc:
+            log.warning("cannot read membership of %s: %s", user_id, exc)
+            present = False
+        self._members[user_id] = (now + MEMBER_CACHE_SECONDS, present)
+        return present
+
+    def forget(self, chat_id: int) -> None:
+        """Drop cached admins of a chat (after a chat_member update, a migration…)."""
+        self._chat_admins.pop(chat_id, None)
