@@ -1,0 +1,1 @@
+"""Telegram-facing helpers: outgoing pacing, text splitting, access checks, menus."""
