@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# A server default that PostgreSQL and SQLite both understand.
+NOW = text("CURRENT_TIMESTAMP")
 
 
 def utcnow() -> datetime:
@@ -53,8 +57,8 @@ class Base(DeclarativeBase):
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(
-        UtcDateTime(), default=utcnow, server_default=func.now(), nullable=False
+        UtcDateTime(), default=utcnow, server_default=NOW, nullable=False
     )
     updated_at: Mapped[datetime] = mapped_column(
-        UtcDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now(), nullable=False
+        UtcDateTime(), default=utcnow, onupdate=utcnow, server_default=NOW, nullable=False
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, String, false
+from sqlalchemy import BigInteger, Boolean, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, TimestampMixin
@@ -19,7 +19,7 @@ class User(TimestampMixin, Base):
     # Telegram's language_code of the client, and the /language choice (None: not chosen).
     language_code: Mapped[str | None] = mapped_column(String(16))
     language: Mapped[str | None] = mapped_column(String(8))
-    is_blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     @property
     def full_name(self) -> str:
