@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.types import TelegramObject, Update
 
-from bot.sandbox import FakeTelegram, ManualClock, World
+from bot.sandbox import FakeTelegram, Limits, ManualClock, World
 
 
 @pytest.fixture
@@ -19,8 +19,40 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def world(clock: ManualClock) -> World:
-    return World(clock=clock)
+def world(clock: ManualClock) -> Iterator[World]:
+    """Strict, rate limits off (test_rate_limits.py turns them on).
+
+    After the test, every successful result and every update must match the published types.
+    """
+    instance = World(limits=Limits.off(), clock=clock)
+    yield instance
+    assert_answers_follow_the_spec(instance)
+
+
+def assert_answers_follow_the_spec(world: World) -> None:
+    problems: list[str] = []
+    for entry in world.requests:
+        method = world.spec.methods.get(entry.method)
+        if entry.ok and method is not None:
+            problem = world.spec.check_any(entry.result, method.returns, entry.method, True)
+            if problem:
+                problems.append(problem)
+    for update in world.updates:
+        problem = world.spec.check(update.payload, "Update", "update", True)
+        if problem:
+            problems.append(problem)
+    assert not problems, problems
+
+
+@pytest.fixture
+def no_wait(world: World) -> World:
+    """Users' actions return at once (no bot is running to process their updates)."""
+
+    async def processed(update_id: int) -> None:
+        return None
+
+    world.processed_waiter = processed
+    return world
 
 
 @pytest.fixture
