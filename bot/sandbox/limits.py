@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
+_EPSILON = 1e-9  # float refills (1/3 token per second...) must not cost a whole extra second
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,9 @@ class _Bucket:
 
     def wait_needed(self) -> int:
         """Whole seconds until one token is available (0 when one is available now)."""
-        if self.tokens >= 1:
+        if self.tokens >= 1 - _EPSILON:
             return 0
-        return max(1, math.ceil((1 - self.tokens) / self.rate.per_second))
+        return max(1, math.ceil((1 - self.tokens) / self.rate.per_second - _EPSILON))
 
 
 class RateLimiter:
