@@ -112,13 +112,15 @@ _BLOCKED_MARKERS = ("blocked by the user", "user is deactivated")
 class PacingLimits:
     """Token bucket parameters; rates are messages per second, bursts are bucket sizes.
 
+    A bucket lets through at most ``burst + rate * T`` messages in any window of T seconds:
+    the group defaults keep that at 20 per minute, Telegram's documented group limit.
     A rate of ``math.inf`` switches that bucket off.
     """
 
     chat_rate: float = 1.0
     chat_burst: int = 3
-    group_rate: float = 20 / 60
-    group_burst: int = 18
+    group_rate: float = 15 / 60
+    group_burst: int = 5
     global_rate: float = 28.0
     global_burst: int = 28
 

@@ -169,8 +169,11 @@ async def test_idle_chat_never_saves_more_than_its_burst() -> None:
 async def test_group_is_limited_to_20_per_minute_after_its_burst() -> None:
     rig = make_rig(PacingLimits(chat_rate=INF))
     await rig.send(*(msg(-100, str(i)) for i in range(25)))
-    assert rig.api.times == pytest.approx([0] * 18 + [3, 6, 9, 12, 15, 18, 21])
+    # a burst of 5, then one every 4 s: never more than 20 in any 60-second window
+    assert rig.api.times == pytest.approx([0] * 5 + [4 * k for k in range(1, 21)])
     assert rig.api.texts == [str(i) for i in range(25)]
+    times = rig.api.times
+    assert all(times[k + 20] - times[k] >= 60 for k in range(len(times) - 20))
 
 
 async def test_group_limit_does_not_apply_to_private_chats() -> None:
@@ -185,10 +188,10 @@ async def test_group_gets_chat_and_group_limits_together() -> None:
     times = rig.api.times
     # per chat: never more than 1/s after the burst of 3
     assert times[:4] == pytest.approx([0, 0, 0, 1])
-    # per group: any request k goes out no earlier than (k - 18 + 1) * 3 s
+    # per group: any request k goes out no earlier than (k - 5 + 1) * 4 s
     for k, t in enumerate(times):
-        assert t >= (k - 17) * 3 - 1e-9
-    assert times[-1] == pytest.approx((40 - 18) * 3)
+        assert t >= (k - 4) * 4 - 1e-9
+    assert times[-1] == pytest.approx((40 - 5) * 4)
 
 
 async def test_global_limit_across_many_chats() -> None:
@@ -318,12 +321,12 @@ async def test_idle_buckets_are_dropped_and_busy_ones_kept() -> None:
     await rig.time.run(*group, later())
     # 20 idle private chats + chat -7 (its 60 messages passed the chat stage by t=57)
     assert seen["before"] == 20 + 2
-    # left: group -7 (busy until t=180) and the new chat 1
+    # left: group -7 (busy until t=220) and the new chat 1
     assert seen["after"] == 2
     # the kept group bucket still queues the late message behind the 60 others
     sent_at = {cast(SendMessage, method).text: t for t, method in rig.api.calls}
-    assert sent_at["g59"] == pytest.approx((60 - 18) * 3)
-    assert sent_at["late"] == pytest.approx((61 - 18) * 3)
+    assert sent_at["g59"] == pytest.approx((60 - 5) * 4)
+    assert sent_at["late"] == pytest.approx((61 - 5) * 4)
 
 
 # --- retry-after ------------------------------------------------------------------------------
