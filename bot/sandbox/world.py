@@ -445,7 +445,6 @@ class World:
         update.acked = True
         if update in self.pending:
             self.pending.remove(update)
-        self._last_activity = asyncio.get_running_loop().time()
         self.updates_pulse.fire()
 
     def drop_pending(self) -> None:
@@ -480,6 +479,8 @@ class World:
         )
         if not settled:
             raise SandboxTimeout(self._not_taken(waiting))
+        # The bot got them; its answers may still be on the way: count quiet from now.
+        self._last_activity = max(self._last_activity, loop.time())
         await self._quiet(deadline)
 
     async def _processed_or_dropped(self, update: QueuedUpdate, within: float) -> None:
