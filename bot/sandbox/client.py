@@ -171,6 +171,12 @@ class _Actor:
     def __init__(self, world: World) -> None:
         self.world = world
 
+    async def _roundtrip(self, make: Callable[[], list[QueuedUpdate | None]]) -> Reply:
+        mark = len(self.world.events)
+        updates: list[QueuedUpdate | None] = make()
+        await self.world.settle(updates)
+        return Reply(self.world.bot_messages_since(mark))
+
     def _bot_messages(self, chat: ChatRecord, thread_id: int | None = None) -> list[ChatMessage]:
         return [
             ChatMessage(self.world, message)
@@ -259,21 +265,15 @@ class UserActor(_Actor):
                 self._my_chat_member("kicked", "member")
 
     def _my_chat_member(self, old: str, new: str) -> QueuedUpdate | None:
-        bot = self.world.bot_user.to_api()
-        new_member: dict[str, Any] = {"status": new, "user": bot}
-        if new == "kicked":
-            new_member["until_date"] = 0
-        old_member: dict[str, Any] = {"status": old, "user": bot}
-        if old == "kicked":
-            old_member["until_date"] = 0
+        bot_id = self.world.bot_user.id
         return self.world.enqueue(
             "my_chat_member",
             {
                 "chat": self.chat.to_api(),
                 "from": self.record.to_api(),
                 "date": self.world.now(),
-                "old_chat_member": old_member,
-                "new_chat_member": new_member,
+                "old_chat_member": self.world.member_api(bot_id, old),
+                "new_chat_member": self.world.member_api(bot_id, new),
             },
         )
 
@@ -455,12 +455,6 @@ class UserActor(_Actor):
 
     # -- internals -------------------------------------------------------------------------------
 
-    async def _roundtrip(self, make: Callable[[], list[QueuedUpdate | None]]) -> Reply:
-        mark = len(self.world.events)
-        updates: list[QueuedUpdate | None] = make()
-        await self.world.settle(updates)
-        return Reply(self.world.bot_messages_since(mark))
-
     def _post(
         self,
         chat: ChatRecord,
@@ -531,13 +525,16 @@ class GroupActor(_Actor):
 
     # -- membership ------------------------------------------------------------------------------
 
-    def add(self, user: UserActor, *, admin: bool = False, creator: bool = False) -> None:
-        """Make `user` a member (admin/creator) at once; no update is sent (see join())."""
+    def add(
+        self, user: UserActor, *, admin: bool = False, creator: bool = False, emit: bool = False
+    ) -> None:
+        """Make `user` a member (admin, creator) at once. With emit=True the bot also gets the
+        service message and chat_member update, without waiting for it (see join())."""
         status: MemberStatus = "creator" if creator else "administrator" if admin else "member"
-        self.record.members[user.id] = status
+        self._set_status(user, status, emit)
 
-    def remove(self, user: UserActor, *, banned: bool = False) -> None:
-        self.record.members[user.id] = "kicked" if banned else "left"
+    def remove(self, user: UserActor, *, banned: bool = False, emit: bool = False) -> None:
+        self._set_status(user, "kicked" if banned else "left", emit)
 
     def status_of(self, user: UserActor) -> str:
         return self.record.status_of(user.id)
@@ -547,40 +544,38 @@ class GroupActor(_Actor):
         self.record.members[self.world.bot_user.id] = status
 
     async def join(self, user: UserActor) -> Reply:
-        """`user` joins: a new_chat_members message (and a chat_member update if allowed)."""
-        chat = self.record
-        old = chat.status_of(user.id)
-        chat.members[user.id] = "member"
-        content = {"new_chat_members": [user.record.to_api()]}
-        return await self._membership_change(user, content, old, "member")
+        """`user` joins: new_chat_members (and chat_member, if allowed); waits for the bot."""
+        return await self._roundtrip(lambda: self._set_status(user, "member", True))
 
     async def leave(self, user: UserActor) -> Reply:
+        return await self._roundtrip(lambda: self._set_status(user, "left", True))
+
+    def _set_status(
+        self, user: UserActor, status: MemberStatus, emit: bool
+    ) -> list[QueuedUpdate | None]:
         chat = self.record
         old = chat.status_of(user.id)
-        chat.members[user.id] = "left"
-        content = {"left_chat_member": user.record.to_api()}
-        return await self._membership_change(user, content, old, "left")
-
-    async def _membership_change(
-        self, user: UserActor, content: dict[str, Any], old: str, new: str
-    ) -> Reply:
-        chat = self.record
-
-        def make() -> list[QueuedUpdate | None]:
+        chat.members[user.id] = status
+        if not emit:
+            return []
+        updates: list[QueuedUpdate | None] = []
+        content: dict[str, Any] | None = None
+        if old not in PRESENT and status in PRESENT:
+            content = {"new_chat_members": [user.record.to_api()]}
+        elif old in PRESENT and status not in PRESENT:
+            content = {"left_chat_member": user.record.to_api()}
+        if content is not None:
             stored = self.world.add_message(chat, user.record, content)
-            member_update = {
-                "chat": chat.to_api(),
-                "from": user.record.to_api(),
-                "date": self.world.now(),
-                "old_chat_member": {"status": old, "user": user.record.to_api()},
-                "new_chat_member": {"status": new, "user": user.record.to_api()},
-            }
-            return [
-                self.world.enqueue("message", stored.to_api()),
-                self.world.enqueue("chat_member", member_update),
-            ]
-
-        return await user._roundtrip(make)
+            updates.append(self.world.enqueue("message", stored.to_api()))
+        member_update = {
+            "chat": chat.to_api(),
+            "from": user.record.to_api(),
+            "date": self.world.now(),
+            "old_chat_member": self.world.member_api(user.id, old, forum=chat.is_forum),
+            "new_chat_member": self.world.member_api(user.id, status, forum=chat.is_forum),
+        }
+        updates.append(self.world.enqueue("chat_member", member_update))
+        return updates
 
     # -- forum topics ----------------------------------------------------------------------------
 
@@ -628,7 +623,7 @@ class GroupActor(_Actor):
         if old.type != "group":
             raise AssertionError(f"{old.title!r} is already a supergroup")
         actor = by.record if by is not None else self._someone()
-        new = self.world._new_group(
+        new = self.world.create_group_chat(
             old.title or "", supergroup=True, username=old.username, forum=False
         )
         new.members = dict(old.members)
@@ -643,10 +638,7 @@ class GroupActor(_Actor):
                 self.world.enqueue("message", second.to_api()),
             ]
 
-        mark = len(self.world.events)
-        updates = make()
-        await self.world.settle(updates)
-        return Reply(self.world.bot_messages_since(mark))
+        return await self._roundtrip(make)
 
     def _someone(self) -> UserRecord:
         """A human in the chat to author service messages: creator, admin or member."""

@@ -80,22 +80,6 @@ _BUTTON_ACTIONS = (
 )
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-_ADMIN_RIGHTS = {
-    "can_be_edited": False,
-    "is_anonymous": False,
-    "can_manage_chat": True,
-    "can_delete_messages": True,
-    "can_manage_video_chats": True,
-    "can_restrict_members": True,
-    "can_promote_members": False,
-    "can_change_info": True,
-    "can_invite_users": True,
-    "can_post_stories": False,
-    "can_edit_stories": False,
-    "can_delete_stories": False,
-    "can_send_welcome_messages": False,  # newer than spec 10.1; aiogram 3.31 requires it
-    "can_pin_messages": True,
-}
 
 
 class ApiError(Exception):
@@ -220,7 +204,10 @@ class FakeTelegram:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self._closing = False
-        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1)
+        # handler_cancellation: a long poll whose client went away stops waiting at once.
+        self._runner = web.AppRunner(
+            self.app, access_log=None, shutdown_timeout=1, handler_cancellation=True
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -526,7 +513,6 @@ class FakeTelegram:
     def _send(
         self,
         chat: ChatRecord,
-        p: Params,
         content: dict[str, Any],
         thread_id: int | None,
         reply_to: StoredMessage | None,
@@ -750,7 +736,7 @@ class FakeTelegram:
         content: dict[str, Any] = {"text": text}
         if entities:
             content["entities"] = entities
-        return self._send(chat, p, content, thread_id, reply_to, inline, other)
+        return self._send(chat, content, thread_id, reply_to, inline, other)
 
     async def m_sendDocument(self, p: Params) -> Any:
         chat = self._chat(p)
@@ -778,7 +764,7 @@ class FakeTelegram:
         inline, other = self._markup(p)
         reply_to, thread_id = self._reply_target(chat, p, thread_id)
         content: dict[str, Any] = {"document": stored.to_api(), **caption}
-        return self._send(chat, p, content, thread_id, reply_to, inline, other, file=stored)
+        return self._send(chat, content, thread_id, reply_to, inline, other, file=stored)
 
     async def m_forwardMessage(self, p: Params) -> Any:
         source = self._chat(p, "from_chat_id")
@@ -795,7 +781,6 @@ class FakeTelegram:
         }
         return self._send(
             chat,
-            p,
             dict(original.content),
             thread_id,
             None,
@@ -822,7 +807,7 @@ class FakeTelegram:
             content.update(self._caption(p))
         inline, other = self._markup(p)
         reply_to, thread_id = self._reply_target(chat, p, thread_id)
-        sent = self._send(chat, p, content, thread_id, reply_to, inline, other, file=original.file)
+        sent = self._send(chat, content, thread_id, reply_to, inline, other, file=original.file)
         return {"message_id": sent["message_id"]}
 
     async def m_editMessageText(self, p: Params) -> Any:
@@ -976,27 +961,13 @@ class FakeTelegram:
         return info
 
     def _member(self, chat: ChatRecord, user_id: int) -> dict[str, Any]:
-        user = self.world.resolve_user(user_id)
-        if user is None:
+        if self.world.resolve_user(user_id) is None:
             raise bad("user not found")
         if chat.type == "private":
             status = "member" if user_id in (chat.id, self.world.bot_user.id) else "left"
         else:
             status = chat.status_of(user_id)
-        member: dict[str, Any] = {"status": status, "user": user}
-        if status == "creator":
-            member["is_anonymous"] = False
-        elif status == "administrator":
-            member.update(_ADMIN_RIGHTS)
-            member["can_manage_topics"] = chat.is_forum
-        elif status == "kicked":
-            member["until_date"] = 0
-        elif status == "restricted":
-            spec = self.world.spec.types["ChatMemberRestricted"]
-            for name, fspec in spec.fields.items():
-                if fspec.required and name not in member:
-                    member[name] = 0 if "Integer" in fspec.types else name == "is_member"
-        return member
+        return self.world.member_api(user_id, status, forum=chat.is_forum)
 
     async def m_getChatMember(self, p: Params) -> Any:
         return self._member(self._chat(p), p.integer("user_id"))

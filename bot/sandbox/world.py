@@ -9,8 +9,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
+from bot.sandbox.client import ChatMessage, GroupActor, UserActor
 from bot.sandbox.html import detect_entities
 from bot.sandbox.limits import Clock, Limits, RateLimiter
 from bot.sandbox.models import (
@@ -26,9 +27,6 @@ from bot.sandbox.models import (
 )
 from bot.sandbox.spec import BotApiSpec, default_spec
 
-if TYPE_CHECKING:
-    from bot.sandbox.client import ChatMessage, GroupActor, UserActor
-
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -38,6 +36,23 @@ BOT_USERNAME = "agora_test_bot"
 NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 EventKind = Literal["new", "edited", "deleted", "answer"]
+
+_ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_send_welcome_messages": False,  # newer than spec 10.1; aiogram 3.31 requires it
+    "can_pin_messages": True,
+}
 
 
 class SandboxTimeout(AssertionError):
@@ -169,8 +184,6 @@ class World:
         last_name: str | None = None,
     ) -> UserActor:
         """A new Telegram user (and their private chat with the bot)."""
-        from bot.sandbox.client import UserActor
-
         record = UserRecord(
             id=next(self._user_ids),
             first_name=first_name,
@@ -192,15 +205,13 @@ class World:
         bot_admin: bool = True,
     ) -> GroupActor:
         """A new group the bot is in (an administrator unless bot_admin=False)."""
-        from bot.sandbox.client import GroupActor
-
         if forum and not supergroup:
             raise ValueError("only supergroups can be forums")
-        chat = self._new_group(title, supergroup=supergroup, username=username, forum=forum)
+        chat = self.create_group_chat(title, supergroup=supergroup, username=username, forum=forum)
         chat.members[self.bot_user.id] = "administrator" if bot_admin else "member"
         return GroupActor(self, chat)
 
-    def _new_group(
+    def create_group_chat(
         self, title: str, *, supergroup: bool, username: str | None, forum: bool
     ) -> ChatRecord:
         if supergroup:
@@ -223,6 +234,25 @@ class World:
             if chat.is_group and chat.username and chat.username.lower() == wanted:
                 return chat
         return None
+
+    def member_api(self, user_id: int, status: str, *, forum: bool = False) -> dict[str, Any]:
+        """A ChatMember object of the given status, with the fields that status requires."""
+        user = self.resolve_user(user_id)
+        if user is None:
+            raise KeyError(f"unknown user {user_id}")
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(_ADMIN_RIGHTS)
+            member["can_manage_topics"] = forum
+        elif status == "kicked":
+            member["until_date"] = 0
+        elif status == "restricted":
+            for name, fspec in self.spec.types["ChatMemberRestricted"].fields.items():
+                if fspec.required and name not in member:
+                    member[name] = 0 if "Integer" in fspec.types else name == "is_member"
+        return member
 
     def resolve_user(self, user_id: int) -> dict[str, Any] | None:
         if user_id == self.bot_user.id:
@@ -319,8 +349,6 @@ class World:
         message: StoredMessage | None = None,
         answer: CallbackAnswer | None = None,
     ) -> SandboxEvent:
-        from bot.sandbox.client import ChatMessage
-
         event = SandboxEvent(
             kind=kind,
             message=ChatMessage(self, message) if message is not None else None,

@@ -85,10 +85,28 @@ async def test_chat_member_updates_only_when_asked(bot: Bot, world: World, no_wa
     alice, bob = world.user("Alice"), world.user("Bob")
     await group.join(alice)
     assert [u.kind for u in world.updates] == ["message"]
-    await bot.get_updates(offset=world.updates[-1].update_id + 1, allowed_updates=["chat_member"])
+    await bot.get_updates(
+        offset=world.updates[-1].update_id + 1, allowed_updates=["message", "chat_member"]
+    )
     await group.join(bob)
+    group.remove(bob, banned=True, emit=True)
+    group.add(bob, admin=True, emit=True)
+    await group.leave(alice)
     updates = await bot.get_updates()
-    assert [u.chat_member.new_chat_member.status for u in updates if u.chat_member] == ["member"]
+    changes = [
+        (u.chat_member.old_chat_member.status, u.chat_member.new_chat_member.status)
+        for u in updates
+        if u.chat_member
+    ]
+    assert changes == [
+        ("left", "member"),
+        ("member", "kicked"),
+        ("kicked", "administrator"),
+        ("member", "left"),
+    ]
+    services = [u.message for u in updates if u.message]
+    assert [bool(m.new_chat_members) for m in services] == [True, False, True, False]
+    assert [bool(m.left_chat_member) for m in services] == [False, True, False, True]
 
 
 async def test_a_second_poller_terminates_the_first(bot: Bot, world: World, no_wait: World) -> None:
