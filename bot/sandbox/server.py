@@ -721,7 +721,7 @@ class FakeTelegram:
 
     async def m_getChatMenuButton(self, p: Params) -> Any:
         chat_id = self._chat(p).id if p.get("chat_id") is not None else 0
-        default = self.world.menu_buttons.get(0, {"type": "commands"})
+        default = self.world.menu_buttons.get(0, {"type": "default"})
         return self.world.menu_buttons.get(chat_id, default)
 
     # -- messages --------------------------------------------------------------------------------
@@ -799,9 +799,7 @@ class FakeTelegram:
         self._writable(chat)
         thread_id = self._thread(chat, p)
         content = dict(original.content)
-        if "caption" in p:
-            if "text" in content:
-                raise bad("message text can't be replaced by a caption")
+        if "caption" in p and "text" not in content:  # a text message has no caption to replace
             content.pop("caption", None)
             content.pop("caption_entities", None)
             content.update(self._caption(p))

@@ -331,7 +331,8 @@ class World:
     # -- events for observers --------------------------------------------------------------------
 
     def on_event(self, callback: Callable[[SandboxEvent], None]) -> Callable[[], None]:
-        """Call `callback` on every new, edited or deleted bot message and every callback answer.
+        """Call `callback` on every new or edited bot message, every message the bot deleted
+        and every callback answer (kinds "new", "edited", "deleted", "answer").
 
         Returns a function that unsubscribes.
         """

@@ -298,6 +298,17 @@ async def test_observers_see_new_edited_deleted_and_answers(
     assert alice.messages == [alice.last_message]
 
 
+async def test_stopping_the_bot_ends_its_long_poll(
+    server: FakeTelegram, world: World, seen: list[str]
+) -> None:
+    dp = Dispatcher()
+    dp.include_router(demo_router(seen))
+    task = await run_polling(dp, server.bot(), world)
+    assert world.active_polls == 1
+    await stop_polling(dp, task)
+    await world.wait_for(lambda: world.active_polls == 0, timeout=2)
+
+
 # -- without a running bot -------------------------------------------------------------------------
 
 
