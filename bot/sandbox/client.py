@@ -177,13 +177,11 @@ class _Actor:
         await self.world.settle(updates)
         return Reply(self.world.bot_messages_since(mark))
 
-    def _bot_messages(self, chat: ChatRecord, thread_id: int | None = None) -> list[ChatMessage]:
+    def _bot_messages(self, chat: ChatRecord) -> list[ChatMessage]:
         return [
             ChatMessage(self.world, message)
             for message in sorted(chat.messages.values(), key=lambda m: m.message_id)
-            if message.sender.is_bot
-            and not message.deleted
-            and (thread_id is None or message.thread_id == thread_id)
+            if message.sender.is_bot and not message.deleted
         ]
 
 
