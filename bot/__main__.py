@@ -17,7 +17,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="agora", description="Agora, the Telegram bot that runs a community."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="run the bot (long polling, or a webhook server with WEBHOOK_URL)")
+    commands.add_parser(
+        "run", help="run the bot (long polling, or a webhook server with WEBHOOK_URL)"
+    )
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
     commands.add_parser("worker", help="run only the periodic jobs (reminders, deadlines, cleanup)")
     sandbox = commands.add_parser(

@@ -19,7 +19,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import Update
+from aiogram.types import LinkPreviewOptions, Update
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -33,6 +33,7 @@ from bot.features.core.middleware import UserMiddleware
 from bot.features.core.service import mark_blocked
 from bot.features.registry import Feature
 from bot.fsm.factory import FsmBundle, build_fsm
+from bot.fsm.sql import SqlStorage
 from bot.jobs.runner import Job, JobContext, JobRunner
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry
@@ -51,17 +52,17 @@ class InflightTracker:
     """Which updates are being handled, so a stop can wait for them and tests can wait for one."""
 
     def __init__(self, remember: int = 10_000) -> None:
-        self._running: set[int] = set()
+        self._running: dict[int, asyncio.Task[Any] | None] = {}
         self._done: set[int] = set()
         self._done_order: deque[int] = deque()
         self._remember = remember
         self._changed = asyncio.Condition()
 
     async def started(self, update_id: int) -> None:
-        self._running.add(update_id)
+        self._running[update_id] = asyncio.current_task()
 
     async def finished(self, update_id: int) -> None:
-        self._running.discard(update_id)
+        self._running.pop(update_id, None)
         self._done.add(update_id)
         self._done_order.append(update_id)
         if len(self._done_order) > self._remember:
@@ -80,6 +81,13 @@ class InflightTracker:
     async def wait_idle(self) -> None:
         async with self._changed:
             await self._changed.wait_for(lambda: not self._running)
+
+    def cancel_all(self) -> int:
+        """Cancel the updates being handled (an abrupt stop, as a crash would be)."""
+        tasks = [task for task in self._running.values() if task is not None and not task.done()]
+        for task in tasks:
+            task.cancel()
+        return len(tasks)
 
 
 class AgoraDispatcher(Dispatcher):
@@ -133,7 +141,8 @@ class App:
         except Exception:
             log.warning("database unreachable", exc_info=True)
         try:
-            result["fsm"] = await self.fsm.ping()
+            await self.fsm.ping()
+            result["fsm"] = True
         except Exception:
             log.warning("FSM storage unreachable", exc_info=True)
         return result
@@ -148,16 +157,32 @@ class App:
         await self.engine.dispose()
 
 
+def purge_job(storage: SqlStorage) -> Job:
+    async def purge_expired_fsm(context: JobContext) -> int:
+        return await storage.purge_expired(context.now())
+
+    return Job("fsm-purge", interval=3600, run=purge_expired_fsm)
+
+
 def create_bot(
-    settings: Settings, *, token: str | None = None, pacing: PacingLimits | None = None,
+    settings: Settings,
+    *,
+    token: str | None = None,
+    pacing: PacingLimits | None = None,
     on_blocked: Callable[[int], Any] | None = None,
 ) -> Bot:
-    api = TelegramAPIServer.from_base(str(settings.bot_api_url).rstrip("/")) if settings.bot_api_url else None
+    api = (
+        TelegramAPIServer.from_base(str(settings.bot_api_url).rstrip("/"))
+        if settings.bot_api_url
+        else None
+    )
     session = AiohttpSession(api=api) if api else AiohttpSession()
     bot = Bot(
         token or settings.require_token(),
         session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)
+        ),
     )
     bot.session.middleware(TelegramIO(limits=pacing or PacingLimits(), on_blocked=on_blocked))
     return bot
@@ -190,11 +215,9 @@ async def create_app(
     fsm = build_fsm(settings.redis_url, session_factory, settings.fsm_ttl_seconds)
     inflight = InflightTracker()
     dispatcher = AgoraDispatcher(
-        storage=fsm.storage, events_isolation=fsm.isolation, inflight=inflight
+        storage=fsm.storage, events_isolation=fsm.events_isolation, inflight=inflight
     )
-    access = Access(
-        bot, admin_ids=settings.admin_ids, community_chat_id=settings.community_chat_id
-    )
+    access = Access(bot, admin_ids=settings.admin_ids, community_chat_id=settings.community_chat_id)
     registry = CommandRegistry.of(feature.commands for feature in features)
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(UserMiddleware(settings.default_locale))
@@ -208,7 +231,8 @@ async def create_app(
     )
 
     jobs: list[Job] = [job for feature in features for job in feature.jobs]
-    jobs.extend(fsm.jobs)
+    if isinstance(fsm.storage, SqlStorage):
+        jobs.append(purge_job(fsm.storage))
     context = JobContext(bot=bot, session_factory=session_factory, settings=settings, clock=clock)
     runner = JobRunner(jobs, context)
 
@@ -240,7 +264,7 @@ async def create_app(
 # --- run modes ------------------------------------------------------------------------------
 
 
-async def run_polling(app: App) -> None:
+async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     """Long polling; SIGTERM/SIGINT stop it after in-flight updates finish."""
     await app.bot.delete_webhook(drop_pending_updates=False)
     try:
@@ -248,6 +272,7 @@ async def run_polling(app: App) -> None:
             app.bot,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
             tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+            handle_signals=handle_signals,
             close_bot_session=False,
         )
     finally:

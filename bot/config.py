@@ -87,7 +87,9 @@ class Settings(BaseSettings):
         value = value.strip()
         scheme = value.split("://", 1)[0] if "://" in value else ""
         if scheme not in DATABASE_SCHEMES:
-            raise ValueError(f"must start with one of {', '.join(s + '://' for s in DATABASE_SCHEMES)}")
+            raise ValueError(
+                f"must start with one of {', '.join(s + '://' for s in DATABASE_SCHEMES)}"
+            )
         return value
 
     @field_validator("redis_url")
@@ -109,7 +111,9 @@ class Settings(BaseSettings):
             ids = []
             for item in items:
                 if not re.fullmatch(r"-?\d+", item):
-                    raise ValueError(f"{item!r} is not a Telegram user id (comma-separated integers)")
+                    raise ValueError(
+                        f"{item!r} is not a Telegram user id (comma-separated integers)"
+                    )
                 ids.append(int(item))
             return frozenset(ids)
         if isinstance(value, int):

@@ -97,7 +97,7 @@ def catalog_keys(locale: str) -> set[str]:
             if isinstance(entry, ast.Message):
                 keys.add(entry.id.name)
             elif isinstance(entry, ast.Junk):
-                raise ValueError(f"syntax error in {locale} catalog: {entry.content[:80]!r}")
+                raise ValueError(f"syntax error in {locale} catalog: {(entry.content or '')[:80]!r}")
     return keys
 
 
@@ -105,7 +105,8 @@ def resolve_locale(
     chosen: str | None, telegram_code: str | None, default: str = FALLBACK_LOCALE
 ) -> str:
     """The /language choice, else Telegram's language_code, else the configured default."""
-    for candidate in (chosen, (telegram_code or "").split("-")[0].lower() or None):
+    telegram = (telegram_code or "").split("-")[0].lower()
+    for candidate in (chosen, telegram):
         if candidate in SUPPORTED_LOCALES:
             return candidate
     return default if default in SUPPORTED_LOCALES else FALLBACK_LOCALE

@@ -21,4 +21,6 @@ class Feature:
     jobs: Sequence[Job] = field(default_factory=tuple)
 
     def state_names(self) -> set[str]:
-        return {state.state for group in self.states for state in group.__all_states__ if state.state}
+        return {
+            state.state for group in self.states for state in group.__all_states__ if state.state
+        }

@@ -63,9 +63,7 @@ def choice_rows(
     return rows
 
 
-def pager_row(
-    t: Translator, list_id: str, page: int, pages: int
-) -> list[InlineKeyboardButton]:
+def pager_row(t: Translator, list_id: str, page: int, pages: int) -> list[InlineKeyboardButton]:
     """[◀ Prev] [2/5] [Next ▶]; empty when everything fits on one page."""
     if pages <= 1:
         return []

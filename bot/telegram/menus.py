@@ -27,7 +27,12 @@ def _commands(specs: list[CommandSpec], locale: str) -> list[BotCommand]:
 
 
 async def publish_menus(bot: Bot, registry: CommandRegistry, access: Access) -> None:
-    scopes = [
+    scopes: list[
+        tuple[
+            BotCommandScopeAllPrivateChats | BotCommandScopeAllGroupChats | BotCommandScopeChat,
+            list[CommandSpec],
+        ]
+    ] = [
         (BotCommandScopeAllPrivateChats(), registry.menu(Where.PRIVATE, admin=False)),
         (BotCommandScopeAllGroupChats(), registry.menu(Where.GROUP, admin=False)),
     ]

@@ -45,7 +45,9 @@ def flow_name(t: Translator, raw_state: str) -> str:
     return t(key) if t.has(key) else t("cancel-generic")
 
 
-async def cmd_cancel(message: Message, state: FSMContext, raw_state: str | None, t: Translator) -> None:
+async def cmd_cancel(
+    message: Message, state: FSMContext, raw_state: str | None, t: Translator
+) -> None:
     if raw_state is None:
         await message.answer(t("cancel-nothing"))
         return
@@ -90,9 +92,13 @@ async def render_help(
     return "\n".join(lines)
 
 
-async def cmd_help(message: Message, t: Translator, access: Access, registry: CommandRegistry) -> None:
+async def cmd_help(
+    message: Message, t: Translator, access: Access, registry: CommandRegistry
+) -> None:
     assert message.from_user is not None
-    await message.answer(await render_help(message.chat.type, message.from_user.id, t, access, registry))
+    await message.answer(
+        await render_help(message.chat.type, message.from_user.id, t, access, registry)
+    )
 
 
 async def on_help_pressed(

@@ -1,0 +1,166 @@
+"""The real bot against the fake Telegram: used by flow tests, `agora sandbox` and benchmarks.
+
+`Sandbox` owns a World and its FakeTelegram server and runs the app built by the same
+`create_app()` as `agora run`, by long polling or through a webhook, and can stop it gracefully
+or abruptly and start a new one over the same database and FSM storage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aiohttp import web
+
+from bot.app import App, build_webhook_app, create_app, run_polling
+from bot.config import Settings
+from bot.features import FEATURES
+from bot.features.registry import Feature
+from bot.sandbox.limits import Limits, Rate
+from bot.sandbox.server import FakeTelegram
+from bot.sandbox.world import World
+from bot.telegram.pacing import PacingLimits
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["polling", "webhook"]
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Telegram's limits, scaled: the fake server enforces them, the bot's pacer stays below.
+
+    factor=1 is Telegram as documented; flow tests run faster with a larger factor, and the
+    relation that matters (the pacer never exceeds what the server allows) holds at any factor.
+    """
+
+    factor: float = 1.0
+
+    def server_limits(self) -> Limits:
+        f = self.factor
+        return Limits(
+            private_chat=Rate(capacity=4 * f, refill=1 * f, per=1),
+            group_chat=Rate(capacity=20 * f, refill=20 * f, per=60),
+            overall=Rate(capacity=30 * f, refill=30 * f, per=1),
+        )
+
+    def pacing(self) -> PacingLimits:
+        f = self.factor
+        return PacingLimits(
+            chat_rate=1 * f,
+            chat_burst=max(1, int(3 * f)),
+            group_rate=15 / 60 * f,
+            group_burst=max(1, int(5 * f)),
+            global_rate=28 * f,
+            global_burst=max(1, int(28 * f)),
+        )
+
+
+REAL_SPEED = Speed(1)
+TEST_SPEED = Speed(10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Sandbox:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        redis_url: str | None = None,
+        speed: Speed = TEST_SPEED,
+        world: World | None = None,
+        features: Sequence[Feature] = FEATURES,
+        **settings: Any,
+    ) -> None:
+        self.features = features
+        self.world = world or World(limits=speed.server_limits())
+        self.server = FakeTelegram(self.world)
+        self.speed = speed
+        self.database_url = database_url
+        self.redis_url = redis_url
+        self.settings_overrides = settings
+        self.app: App | None = None
+        self.mode: Mode = "polling"
+        self._polling: asyncio.Task[None] | None = None
+        self._webhook: web.AppRunner | None = None
+
+    async def __aenter__(self) -> Sandbox:
+        await self.server.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+        await self.server.stop()
+
+    def settings(self, **extra: Any) -> Settings:
+        values: dict[str, Any] = {
+            "bot_api_url": self.server.base_url,
+            "database_url": self.database_url,
+            "redis_url": self.redis_url,
+            **self.settings_overrides,
+            **extra,
+        }
+        return Settings(_env_file=None, **values)
+
+    async def start(self, mode: Mode = "polling", **settings: Any) -> App:
+        """Build the app exactly as `agora run` does and let it take updates."""
+        if self.app is not None:
+            raise RuntimeError("the bot is already running")
+        self.mode = mode
+        port = free_port()
+        if mode == "webhook":
+            settings.setdefault("webhook_url", f"http://127.0.0.1:{port}/telegram/webhook")
+            settings.setdefault("webhook_secret", "sandbox-secret")
+        app = await create_app(
+            self.settings(**settings),
+            features=self.features,
+            token=self.world.token,
+            pacing=self.speed.pacing(),
+            migrate=True,
+        )
+        self.app = app
+        self.world.processed_waiter = app.inflight.wait_processed
+        if mode == "polling":
+            self._polling = asyncio.create_task(run_polling(app, handle_signals=False))
+        else:
+            runner = web.AppRunner(build_webhook_app(app), handle_signals=False)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            self._webhook = runner
+        return app
+
+    async def stop(self, *, graceful: bool = True) -> None:
+        """Stop the bot: gracefully (in-flight updates finish) or abruptly (they are cancelled)."""
+        app, self.app = self.app, None
+        if app is None:
+            return
+        self.world.processed_waiter = None
+        if not graceful:
+            app.inflight.cancel_all()
+        if self._polling is not None:
+            polling, self._polling = self._polling, None
+            if graceful:
+                await app.dispatcher.stop_polling()
+            else:
+                polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+        if self._webhook is not None:
+            runner, self._webhook = self._webhook, None
+            await runner.cleanup()
+        await app.close()
+
+    async def restart(self, *, graceful: bool = True, **settings: Any) -> App:
+        mode = self.mode
+        await self.stop(graceful=graceful)
+        return await self.start(mode, **settings)
