@@ -1,0 +1,101 @@
+"""Build the FSM storage and events isolation the Dispatcher runs with (DESIGN.md rule 1).
+
+With a Redis URL: aiogram's ``RedisStorage`` and ``RedisEventIsolation`` over one client whose
+pool *blocks* when all connections are busy (redis-py's plain asyncio pool raises
+``MaxConnectionsError`` instead, which crashes handlers during a burst of updates). Without:
+``SqlStorage`` in the bot's own database and an in-process lock per key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import cast
+
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from redis.asyncio import BlockingConnectionPool, Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.fsm.sql import SqlStorage, default_key_builder
+
+
+@dataclass(frozen=True, slots=True)
+class FsmBundle:
+    """What the Dispatcher needs: ``Dispatcher(storage=..., events_isolation=...)``.
+
+    ``ping()`` raises when the backend is unreachable (for health checks). ``close()`` closes
+    the storage and the isolation, and the Redis pool; never the SQL engine, which is borrowed.
+    """
+
+    storage: BaseStorage
+    events_isolation: BaseEventIsolation
+    ping: Callable[[], Awaitable[None]]
+    close: Callable[[], Awaitable[None]]
+
+
+def build_fsm(
+    redis_url: str | None,
+    session_factory: async_sessionmaker[AsyncSession],
+    ttl_seconds: int,
+    *,
+    max_connections: int = 512,
+    pool_timeout: float = 20.0,
+) -> FsmBundle:
+    """FSM storage and isolation for ``redis_url``, or in SQL when it is None or empty.
+
+    ``ttl_seconds`` (> 0) is the lifetime of state and data alike, refreshed by every write.
+    ``max_connections`` and ``pool_timeout`` size the blocking Redis pool: a call waits up to
+    ``pool_timeout`` seconds for a free connection before it fails. ``session_factory`` must be
+    bound to an ``AsyncEngine``; it is used only when there is no Redis URL.
+    """
+    if ttl_seconds <= 0:
+        raise ValueError(f"ttl_seconds must be positive, got {ttl_seconds}")
+    if redis_url:
+        return _redis_fsm(redis_url, ttl_seconds, max_connections, pool_timeout)
+    return _sql_fsm(_bound_engine(session_factory), ttl_seconds)
+
+
+def _redis_fsm(url: str, ttl_seconds: int, max_connections: int, timeout: float) -> FsmBundle:
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=timeout)
+    redis = Redis(connection_pool=pool)
+    key_builder = default_key_builder()
+    storage = RedisStorage(
+        redis, key_builder=key_builder, state_ttl=ttl_seconds, data_ttl=ttl_seconds
+    )
+    isolation = RedisEventIsolation(redis, key_builder=key_builder)
+
+    async def ping() -> None:
+        # redis-py types its commands for the sync and async clients at once.
+        await cast(Awaitable[bool], redis.ping())
+
+    async def close() -> None:
+        await isolation.close()
+        await storage.close()  # closes the client and its pool
+
+    return FsmBundle(storage=storage, events_isolation=isolation, ping=ping, close=close)
+
+
+def _sql_fsm(engine: AsyncEngine, ttl_seconds: int) -> FsmBundle:
+    storage = SqlStorage(engine, ttl=timedelta(seconds=ttl_seconds))
+    isolation = SimpleEventIsolation()
+
+    async def ping() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def close() -> None:
+        await isolation.close()
+        await storage.close()
+
+    return FsmBundle(storage=storage, events_isolation=isolation, ping=ping, close=close)
+
+
+def _bound_engine(session_factory: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        raise TypeError("session_factory must be bound to an AsyncEngine for the SQL FSM storage")
+    return bind

@@ -1,0 +1,256 @@
+"""FSM storage in the bot's own SQL database (the embedded default when Redis is not configured).
+
+One row per FSM key holds state and data, with one TTL for both. Every operation is one short
+transaction of its own on the engine, independent of any handler's session. Reads are a single
+statement; on PostgreSQL single-statement operations run in autocommit mode, which spares the
+BEGIN and ROLLBACK round trips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
+
+from aiogram.exceptions import DataNotDictLikeError
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import (
+    BaseStorage,
+    DefaultKeyBuilder,
+    KeyBuilder,
+    StateType,
+    StorageKey,
+)
+from sqlalchemy import ColumnElement, Table, case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.db.base import utcnow
+from bot.fsm.models import FsmRecord
+
+# Core statements on the table: no ORM work on the hot path.
+_table = cast(Table, FsmRecord.__table__)
+_key, _state, _data, _expires_at = _table.c.key, _table.c.state, _table.c.data, _table.c.expires_at
+
+# update_data retries when a row it found absent was created concurrently (PostgreSQL only:
+# SQLite holds the database write lock for the whole transaction). A second attempt sees the
+# committed row and locks it; more than a few attempts means rows churn pathologically.
+_UPDATE_ATTEMPTS = 5
+
+_Column = Literal["state", "data"]
+# What an absent row reads as.
+_EMPTY: dict[_Column, Any] = {"state": None, "data": {}}
+
+
+def default_key_builder() -> DefaultKeyBuilder:
+    """The key builder every FSM storage of the bot uses (Redis and SQL alike)."""
+    return DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+
+
+class SqlStorage(BaseStorage):
+    """aiogram FSM storage on the ``fsm_records`` table (PostgreSQL or SQLite).
+
+    ``engine`` is borrowed: ``close()`` leaves it alone unless the storage made it itself
+    (``from_url``). Every write (``set_state``, ``set_data``, ``update_data``) sets
+    ``expires_at = clock() + ttl``; a row past ``expires_at`` reads as absent, and a write to it
+    starts from empty state and data. ``ttl=None`` keeps rows until they are cleared.
+    ``update_data`` is atomic against concurrent writers of the same key.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        key_builder: KeyBuilder | None = None,
+        ttl: timedelta | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if ttl is not None and ttl <= timedelta(0):
+            raise ValueError(f"ttl must be positive or None, got {ttl}")
+        dialect = engine.dialect.name
+        if dialect not in {"postgresql", "sqlite"}:
+            raise ValueError(f"SqlStorage supports PostgreSQL and SQLite, not {dialect}")
+        self.engine = engine
+        self.key_builder = key_builder if key_builder is not None else default_key_builder()
+        self.ttl = ttl
+        self.clock = clock
+        self._postgres = dialect == "postgresql"
+        # Single statements need no explicit transaction: on PostgreSQL autocommit saves two
+        # round trips; on SQLite toggling the driver's mode costs more than it saves.
+        self._single = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if self._postgres else engine
+        )
+        self._owns_engine = False
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        key_builder: KeyBuilder | None = None,
+        ttl: timedelta | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> SqlStorage:
+        """A storage with an engine of its own, disposed by ``close()``."""
+        storage = cls(create_async_engine(url), key_builder=key_builder, ttl=ttl, clock=clock)
+        storage._owns_engine = True
+        return storage
+
+    async def close(self) -> None:
+        if self._owns_engine:
+            await self.engine.dispose()
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        stmt = select(_state).where(_key == self._key(key), self._alive(self.clock()))
+        async with self._single.connect() as conn:
+            state: str | None = await conn.scalar(stmt)
+        return state
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        stmt = select(_data).where(_key == self._key(key), self._alive(self.clock()))
+        async with self._single.connect() as conn:
+            data: dict[str, Any] | None = await conn.scalar(stmt)
+        return data if data is not None else {}
+
+    # -- writes --------------------------------------------------------------------------------
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        if value is None:
+            await self._clear(key, self.clock(), "state")
+        else:
+            await self._write(key, self.clock(), "state", value)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        _check_dict(data)
+        if data:
+            await self._write(key, self.clock(), "data", dict(data))
+        else:
+            await self._clear(key, self.clock(), "data")
+
+    async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
+        _check_dict(data)
+        row_key = self._key(key)
+        for _ in range(_UPDATE_ATTEMPTS):
+            merged = await self._merge(row_key, data, self.clock())
+            if merged is not None:
+                return merged
+        raise RuntimeError(f"update_data gave up on {row_key!r}: the row kept reappearing")
+
+    async def purge_expired(self, now: datetime | None = None) -> int:
+        """Delete rows whose TTL has passed (at ``now``, default the clock); return how many."""
+        stmt = delete(_table).where(self._expired(now if now is not None else self.clock()))
+        async with self._single.begin() as conn:
+            result = await conn.execute(stmt)
+        return result.rowcount
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _key(self, key: StorageKey) -> str:
+        return self.key_builder.build(key)
+
+    def _expiry(self, now: datetime) -> datetime | None:
+        return now + self.ttl if self.ttl is not None else None
+
+    @staticmethod
+    def _alive(now: datetime) -> ColumnElement[bool]:
+        return or_(_expires_at.is_(None), _expires_at > now)
+
+    @staticmethod
+    def _expired(now: datetime) -> ColumnElement[bool]:
+        # NULL (no TTL) compares as unknown, which is never expired.
+        return _expires_at <= now
+
+    def _insert(self, **values: Any) -> postgresql.Insert | sqlite.Insert:
+        dialect_insert = postgresql.insert if self._postgres else sqlite.insert
+        return dialect_insert(_table).values(**values)
+
+    async def _write(self, key: StorageKey, now: datetime, column: _Column, value: Any) -> None:
+        """Set state or data in one upsert, keeping the other unless the row has expired."""
+        kept: _Column = "data" if column == "state" else "state"
+        stmt = self._insert(
+            key=self._key(key), **{column: value, kept: _EMPTY[kept]}, expires_at=self._expiry(now)
+        )
+        expired = self._expired(now)
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[_key],
+            set_={
+                column: stmt.excluded[column],
+                kept: case((expired, stmt.excluded[kept]), else_=_table.c[kept]),
+                "expires_at": stmt.excluded.expires_at,
+            },
+        )
+        async with self._single.begin() as conn:
+            await conn.execute(upsert)
+
+    async def _clear(self, key: StorageKey, now: datetime, column: _Column) -> None:
+        """Empty state or data of a live row; delete the row when both are empty."""
+        row_key = self._key(key)
+        kept: _Column = "data" if column == "state" else "state"
+        async with self.engine.begin() as conn:
+            # The UPDATE locks the row (on SQLite: the database) until commit, so nobody can
+            # write to the key between it and the DELETE.
+            row = (
+                await conn.execute(
+                    update(_table)
+                    .where(_key == row_key, self._alive(now))
+                    .values({column: _EMPTY[column], "expires_at": self._expiry(now)})
+                    .returning(_table.c[kept])
+                )
+            ).one_or_none()
+            if row is not None and not row[0]:
+                await conn.execute(delete(_table).where(_key == row_key))
+
+    async def _merge(
+        self, row_key: str, data: Mapping[str, Any], now: datetime
+    ) -> dict[str, Any] | None:
+        """One attempt of ``update_data``; None when a concurrent writer created the row first."""
+        async with self.engine.begin() as conn:
+            await self._lock_database(conn)
+            row = (
+                await conn.execute(
+                    select(_state, _data, _expires_at).where(_key == row_key).with_for_update()
+                )
+            ).one_or_none()
+            if row is None:
+                if not data:
+                    return {}
+                # Another writer may insert the key between the SELECT and this INSERT (on
+                # PostgreSQL): then nothing is inserted, and the next attempt locks its row.
+                inserted = await conn.scalar(
+                    self._insert(
+                        key=row_key, state=None, data=dict(data), expires_at=self._expiry(now)
+                    )
+                    .on_conflict_do_nothing(index_elements=[_key])
+                    .returning(_key)
+                )
+                return dict(data) if inserted is not None else None
+            alive = row.expires_at is None or row.expires_at > now
+            state: str | None = row.state if alive else None
+            merged: dict[str, Any] = {**(row.data if alive else {}), **data}
+            if merged or state is not None:
+                await conn.execute(
+                    update(_table)
+                    .where(_key == row_key)
+                    .values(state=state, data=merged, expires_at=self._expiry(now))
+                )
+            else:
+                await conn.execute(delete(_table).where(_key == row_key))
+        return merged
+
+    async def _lock_database(self, conn: AsyncConnection) -> None:
+        """On SQLite take the write lock before reading, so read-modify-write is serialised.
+
+        (PostgreSQL locks the row with ``SELECT ... FOR UPDATE`` instead.) This relies on the
+        driver's default transaction handling, in which no BEGIN has been sent yet.
+        """
+        if not self._postgres:
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _check_dict(data: object) -> None:
+    if not isinstance(data, dict):
+        msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
+        raise DataNotDictLikeError(msg)
