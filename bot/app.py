@@ -110,9 +110,9 @@ class AgoraDispatcher(Dispatcher):
         await self.wait_idle()
         await super().emit_shutdown(*args, **kwargs)
 
-    async def wait_idle(self, timeout: float = SHUTDOWN_GRACE_SECONDS) -> None:
+    async def wait_idle(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         try:
-            await asyncio.wait_for(self.inflight.wait_idle(), timeout)
+            await asyncio.wait_for(self.inflight.wait_idle(), grace)
         except TimeoutError:
             log.warning("stopping with %d updates still running", self.inflight.running)
 
@@ -129,6 +129,8 @@ class App:
     registry: CommandRegistry
     jobs: JobRunner
     inflight: InflightTracker
+    # Set when start-up (menus, jobs) is done and updates are being taken.
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
     _closed: bool = field(default=False, repr=False)
 
     async def ping(self) -> dict[str, bool]:
@@ -267,6 +269,11 @@ async def create_app(
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     """Long polling; SIGTERM/SIGINT stop it after in-flight updates finish."""
     await app.bot.delete_webhook(drop_pending_updates=False)
+
+    async def mark_ready() -> None:
+        app.ready.set()
+
+    app.dispatcher.startup.register(mark_ready)  # after create_app's start-up handlers
     try:
         await app.dispatcher.start_polling(
             app.bot,
@@ -303,6 +310,7 @@ def build_webhook_app(app: App) -> Any:
             allowed_updates=app.dispatcher.resolve_used_update_types(),
             drop_pending_updates=False,
         )
+        app.ready.set()
 
     web_app = web.Application()
     web_app.router.add_get("/healthz", healthz)

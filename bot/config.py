@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # Webhook
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
-    webhook_host: str = "0.0.0.0"  # noqa: S104 - the server listens on all interfaces in a container
+    webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

@@ -97,7 +97,9 @@ def catalog_keys(locale: str) -> set[str]:
             if isinstance(entry, ast.Message):
                 keys.add(entry.id.name)
             elif isinstance(entry, ast.Junk):
-                raise ValueError(f"syntax error in {locale} catalog: {(entry.content or '')[:80]!r}")
+                raise ValueError(
+                    f"syntax error in {locale} catalog: {(entry.content or '')[:80]!r}"
+                )
     return keys
 
 

@@ -6,7 +6,7 @@ With CI=true a missing service is a failure: those tests must run there.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import os
 import socket
 from urllib.parse import urlsplit
@@ -50,13 +50,8 @@ async def ensure_pg_database(url: str) -> None:
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", dbname)
         if not exists:
-            try:
+            # Another test process may create it at the same moment.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
                 await conn.execute(f'CREATE DATABASE "{dbname}"')
-            except asyncpg.DuplicateDatabaseError:
-                pass
     finally:
         await conn.close()
-
-
-def run(coro: object) -> None:
-    asyncio.run(coro)  # type: ignore[arg-type]

@@ -66,7 +66,11 @@ def _redis_fsm(url: str, ttl_seconds: int, max_connections: int, timeout: float)
     storage = RedisStorage(
         redis, key_builder=key_builder, state_ttl=ttl_seconds, data_ttl=ttl_seconds
     )
-    isolation = RedisEventIsolation(redis, key_builder=key_builder)
+    # aiogram's 60 s lock timeout; a waiting update re-tries every 50 ms instead of redis-py's
+    # 100 ms, so a user's quick taps queue with little delay.
+    isolation = RedisEventIsolation(
+        redis, key_builder=key_builder, lock_kwargs={"timeout": 60, "sleep": 0.05}
+    )
 
     async def ping() -> None:
         # redis-py types its commands for the sync and async clients at once.

@@ -1,14 +1,17 @@
 """FSM storage in the bot's own SQL database (the embedded default when Redis is not configured).
 
-One row per FSM key holds state and data, with one TTL for both. Every operation is one short
-transaction of its own on the engine, independent of any handler's session. Reads are a single
-statement; on PostgreSQL single-statement operations run in autocommit mode, which spares the
-BEGIN and ROLLBACK round trips.
+One row per FSM key holds state and data, with one TTL for both. Inside an update, operations
+join the update's own transaction (bot.db.context.current_session): on SQLite, which has one
+writer at a time, a handler that wrote rows and then sets its state would otherwise wait for its
+own lock; and a flow's state change now commits or rolls back together with its rows. Outside an
+update every operation is one short transaction of its own; on PostgreSQL single statements run
+in autocommit mode, which spares the BEGIN and ROLLBACK round trips.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
@@ -23,9 +26,11 @@ from aiogram.fsm.storage.base import (
 )
 from sqlalchemy import ColumnElement, Table, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.base import utcnow
+from bot.db.context import current_session
+from bot.db.engine import create_engine
 from bot.fsm.models import FsmRecord
 
 # Core statements on the table: no ORM work on the hot path.
@@ -92,7 +97,7 @@ class SqlStorage(BaseStorage):
         clock: Callable[[], datetime] = utcnow,
     ) -> SqlStorage:
         """A storage with an engine of its own, disposed by ``close()``."""
-        storage = cls(create_async_engine(url), key_builder=key_builder, ttl=ttl, clock=clock)
+        storage = cls(create_engine(url), key_builder=key_builder, ttl=ttl, clock=clock)
         storage._owns_engine = True
         return storage
 
@@ -104,13 +109,13 @@ class SqlStorage(BaseStorage):
 
     async def get_state(self, key: StorageKey) -> str | None:
         stmt = select(_state).where(_key == self._key(key), self._alive(self.clock()))
-        async with self._single.connect() as conn:
+        async with self._connection(single=True) as conn:
             state: str | None = await conn.scalar(stmt)
         return state
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         stmt = select(_data).where(_key == self._key(key), self._alive(self.clock()))
-        async with self._single.connect() as conn:
+        async with self._connection(single=True) as conn:
             data: dict[str, Any] | None = await conn.scalar(stmt)
         return data if data is not None else {}
 
@@ -148,6 +153,16 @@ class SqlStorage(BaseStorage):
 
     # -- helpers -------------------------------------------------------------------------------
 
+    @asynccontextmanager
+    async def _connection(self, *, single: bool) -> AsyncIterator[AsyncConnection]:
+        """The update's transaction when there is one, else a transaction of our own."""
+        session = current_session.get()
+        if session is not None and session.bind is self.engine:
+            yield await session.connection()
+            return
+        async with (self._single if single else self.engine).begin() as conn:
+            yield conn
+
     def _key(self, key: StorageKey) -> str:
         return self.key_builder.build(key)
 
@@ -182,14 +197,14 @@ class SqlStorage(BaseStorage):
                 "expires_at": stmt.excluded.expires_at,
             },
         )
-        async with self._single.begin() as conn:
+        async with self._connection(single=True) as conn:
             await conn.execute(upsert)
 
     async def _clear(self, key: StorageKey, now: datetime, column: _Column) -> None:
         """Empty state or data of a live row; delete the row when both are empty."""
         row_key = self._key(key)
         kept: _Column = "data" if column == "state" else "state"
-        async with self.engine.begin() as conn:
+        async with self._connection(single=False) as conn:
             # The UPDATE locks the row (on SQLite: the database) until commit, so nobody can
             # write to the key between it and the DELETE.
             row = (
@@ -207,8 +222,9 @@ class SqlStorage(BaseStorage):
         self, row_key: str, data: Mapping[str, Any], now: datetime
     ) -> dict[str, Any] | None:
         """One attempt of ``update_data``; None when a concurrent writer created the row first."""
-        async with self.engine.begin() as conn:
-            await self._lock_database(conn)
+        # SQLite: bot.db.engine begins every transaction with BEGIN IMMEDIATE, so the
+        # read-modify-write below holds the write lock throughout. PostgreSQL locks the row.
+        async with self._connection(single=False) as conn:
             row = (
                 await conn.execute(
                     select(_state, _data, _expires_at).where(_key == row_key).with_for_update()
@@ -239,15 +255,6 @@ class SqlStorage(BaseStorage):
             else:
                 await conn.execute(delete(_table).where(_key == row_key))
         return merged
-
-    async def _lock_database(self, conn: AsyncConnection) -> None:
-        """On SQLite take the write lock before reading, so read-modify-write is serialised.
-
-        (PostgreSQL locks the row with ``SELECT ... FOR UPDATE`` instead.) This relies on the
-        driver's default transaction handling, in which no BEGIN has been sent yet.
-        """
-        if not self._postgres:
-            await conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _check_dict(data: object) -> None:

@@ -137,6 +137,7 @@ class Sandbox:
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", port).start()
             self._webhook = runner
+        await asyncio.wait_for(app.ready.wait(), timeout=30)
         return app
 
     async def stop(self, *, graceful: bool = True) -> None:

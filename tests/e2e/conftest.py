@@ -10,7 +10,7 @@ import pytest
 
 from bot.sandbox import World
 from bot.sandbox.harness import Sandbox
-from tests.e2e.flows import PROBE, TEST_FEATURES
+from tests.e2e.flows import GATE, PROBE, TEST_FEATURES, Gate
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ def check_world(world: World) -> None:
 async def sandbox(backend: Backend) -> AsyncIterator[Sandbox]:
     """A running bot (long polling) against a fresh fake Telegram."""
     PROBE.update(active=0, max_active=0)
+    GATE[0] = Gate()
     async with Sandbox(
         database_url=backend.database_url, redis_url=backend.redis_url, features=TEST_FEATURES
     ) as box:

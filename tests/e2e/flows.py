@@ -47,6 +47,17 @@ class ConfirmCb(CallbackData, prefix="t-confirm"):
 PROBE = {"active": 0, "max_active": 0}
 
 
+class Gate:
+    """Holds the handler of the name "slow" until released: a crash lands mid-update."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+
+GATE: list[Gate] = [Gate()]
+
+
 async def cmd_survey(message: Message, state: FSMContext, t: Translator) -> None:
     await state.set_state(Survey.waiting_for_name)
     await ask(message, state, "What is your name?", keyboard(t=t))
@@ -54,6 +65,9 @@ async def cmd_survey(message: Message, state: FSMContext, t: Translator) -> None
 
 async def on_name(message: Message, state: FSMContext, t: Translator) -> None:
     assert message.text is not None
+    if message.text == "slow":
+        GATE[0].entered.set()
+        await GATE[0].release.wait()
     if len(message.text) > 30:
         await message.answer(f"At most 30 characters, you sent {len(message.text)}.")
         return
@@ -83,7 +97,8 @@ async def on_back_to_name(callback: CallbackQuery, state: FSMContext, t: Transla
 async def on_confirm(callback: CallbackQuery, state: FSMContext) -> None:
     data = await state.get_data()
     await callback.answer()
-    assert callback.message is not None and callback.bot is not None
+    assert callback.message is not None
+    assert callback.bot is not None
     await retire(callback.bot, callback.message.chat.id, state)
     await state.clear()
     await callback.message.answer(f"Saved: {data['name']} likes {data['colour']}.")

@@ -23,9 +23,10 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.db.base import Base
+from bot.db.engine import create_engine
 from bot.fsm import FsmRecord, SqlStorage, build_fsm, default_key_builder
 
 KEY = StorageKey(bot_id=42, chat_id=-1001, user_id=7)
@@ -113,7 +114,7 @@ async def _open(kind: str, url: str) -> AsyncIterator[Fsm]:
             fsm.redis = Redis.from_url(url, decode_responses=True)
             stack.push_async_callback(fsm.redis.aclose)
         else:
-            fsm.engine = create_async_engine(url)
+            fsm.engine = create_engine(url)
             stack.push_async_callback(fsm.engine.dispose)
             table = cast(Table, FsmRecord.__table__)
             async with fsm.engine.begin() as conn:
@@ -317,6 +318,39 @@ async def test_update_data_is_atomic_under_concurrency(sql_fsm: Fsm) -> None:
     data = await storage.get_data(KEY)
     assert sorted(data) == sorted([f"a{i}" for i in range(50)] + [f"b{i}" for i in range(50)])
     assert await storage.get_state(KEY) == "Form:name"
+
+
+async def test_inside_an_update_writes_join_its_transaction(sql_fsm: Fsm) -> None:
+    """A flow's state commits with the update's rows, and an error rolls both back."""
+    from bot.db.context import current_session
+    from bot.db.engine import create_session_factory
+
+    storage = sql_fsm.make_sql()
+    sessions = create_session_factory(sql_fsm.engine)  # type: ignore[arg-type]
+    key = StorageKey(bot_id=1, chat_id=2, user_id=2)
+
+    async with sessions() as session:
+        token = current_session.set(session)
+        try:
+            await storage.set_state(key, "Form:name")
+            await storage.update_data(key, {"name": "Ann"})
+            assert await storage.get_state(key) == "Form:name"  # visible inside the update
+            await session.rollback()
+        finally:
+            current_session.reset(token)
+    assert await storage.get_state(key) is None
+    assert await storage.get_data(key) == {}
+
+    async with sessions() as session:
+        token = current_session.set(session)
+        try:
+            await storage.set_state(key, "Form:age")
+            await storage.set_data(key, {"name": "Bo"})
+            await session.commit()
+        finally:
+            current_session.reset(token)
+    assert await storage.get_state(key) == "Form:age"
+    assert await storage.get_data(key) == {"name": "Bo"}
 
 
 async def test_update_data_rejects_a_non_dict(sql_fsm: Fsm) -> None:

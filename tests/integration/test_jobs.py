@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, select, update
@@ -22,6 +23,12 @@ deadlines = Table(
     Column("fired_at", DateTime(timezone=True)),
     Column("fired_by", BigInteger),
 )
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    # The runner loop is a background task: yield to it until it has done its round.
+    while not condition():  # noqa: ASYNC110 - polling a plain list filled by the job
+        await asyncio.sleep(0.01)
 
 
 def make_job(acted: list[tuple[int, int]], runner_id: int) -> Job:
@@ -108,8 +115,7 @@ async def test_runner_loop_picks_up_work_due_before_start_and_stops_cleanly(
             ),
         )
         runner.start()
-        while not acted:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(_until(lambda: bool(acted)), timeout=10)
         await runner.stop()
         assert acted == [(1, 7)]
     finally:

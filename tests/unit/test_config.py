@@ -95,7 +95,8 @@ def test_run_without_token_exits_2_with_one_line(capsys: pytest.CaptureFixture[s
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [
-        "agora: configuration error: BOT_TOKEN: missing (get one from @BotFather and put it in .env)"
+        "agora: configuration error: BOT_TOKEN: missing "
+        "(get one from @BotFather and put it in .env)"
     ]
     assert "Traceback" not in err
 

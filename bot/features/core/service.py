@@ -8,7 +8,6 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import insert
-
 from bot.features.core.models import User
 
 
