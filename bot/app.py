@@ -303,7 +303,7 @@ def build_webhook_app(app: App) -> Any:
         ok = all(status.values())
         return web.json_response({"ok": ok, **status}, status=200 if ok else 503)
 
-    async def on_startup(_bot: Bot) -> None:
+    async def on_startup() -> None:
         await app.bot.set_webhook(
             str(settings.webhook_url),
             secret_token=secret,

@@ -80,9 +80,11 @@ class Sandbox:
         speed: Speed = TEST_SPEED,
         world: World | None = None,
         features: Sequence[Feature] = FEATURES,
+        pacing: PacingLimits | None = None,
         **settings: Any,
     ) -> None:
         self.features = features
+        self.pacing = pacing or speed.pacing()
         self.world = world or World(limits=speed.server_limits())
         self.server = FakeTelegram(self.world)
         self.speed = speed
@@ -125,7 +127,7 @@ class Sandbox:
             self.settings(**settings),
             features=self.features,
             token=self.world.token,
-            pacing=self.speed.pacing(),
+            pacing=self.pacing,
             migrate=True,
         )
         self.app = app
