@@ -47,7 +47,7 @@ async def test_requests_without_the_secret_are_refused(webhook_box: Sandbox) -> 
             "chat": {"id": 1, "type": "private"},
             "text": "/start",
         },
-    }  # noqa: E501
+    }
     async with aiohttp.ClientSession() as http:
         async with http.post(url, json=update) as response:
             assert response.status == 401
