@@ -36,6 +36,8 @@ def _logging(settings: Settings) -> None:
     )
     # aiohttp's access log would print the request path, and with it the bot token.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Alembic's plugin set-up chatter; "Running upgrade …" lines stay.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 async def _run(settings: Settings) -> None:

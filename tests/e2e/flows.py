@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.features import FEATURES
 from bot.features.registry import Feature
 from bot.i18n import Translator
-from bot.telegram.commands import CommandSpec, Where
+from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
 from bot.telegram.keyboards import BackCb, button, keyboard
@@ -41,6 +41,10 @@ class ColourCb(CallbackData, prefix="t-colour"):
 
 class ConfirmCb(CallbackData, prefix="t-confirm"):
     pass
+
+
+class PurgeCb(CallbackData, prefix="t-purge"):
+    what: int
 
 
 # Concurrency probe for the one-at-a-time test: how many counting handlers ran at once.
@@ -131,8 +135,39 @@ async def cmd_crash(message: Message) -> None:
     raise RuntimeError("boom: internal detail that must not reach the user")
 
 
+async def cmd_stats(message: Message) -> None:
+    await message.answer(
+        "Stats for admins.", reply_markup=keyboard([[button("Purge", PurgeCb(what=1))]])
+    )
+
+
+async def on_purge(callback: CallbackQuery) -> None:
+    await callback.answer("Purged.", show_alert=True)
+
+
+def build_admin_router() -> Router:
+    router = guard(Router(name="test-admin"), where=Where.PRIVATE, who=Who.ADMIN)
+    router.message.register(cmd_stats, Command("stats"))
+    router.callback_query.register(on_purge, PurgeCb.filter())
+    return router
+
+
+async def cmd_club(message: Message) -> None:
+    await message.answer("Welcome to the club.")
+
+
+def build_member_router() -> Router:
+    router = guard(Router(name="test-member"), where=Where.PRIVATE, who=Who.MEMBER)
+    router.message.register(cmd_club, Command("club"))
+    return router
+
+
 def build_router() -> Router:
     router = guard(Router(name="test-survey"), where=Where.PRIVATE)
+    router.include_router(build_admin_router())
+    router.include_router(build_member_router())
+    # A deep link (t.me/<bot>?start=survey) enters the flow: the /start hook for features.
+    router.message.register(cmd_survey, CommandStart(deep_link=True, magic=F.args == "survey"))
     router.message.register(cmd_survey, Command("survey"))
     router.message.register(on_name, Survey.waiting_for_name, TEXT_INPUT)
     router.callback_query.register(on_colour, Survey.waiting_for_colour, ColourCb.filter())
@@ -148,7 +183,11 @@ def build_router() -> Router:
 survey = Feature(
     name="survey",
     build_router=build_router,
-    commands=(CommandSpec("survey", Where.PRIVATE, menu=False),),
+    commands=(
+        CommandSpec("survey", Where.PRIVATE, menu=False),
+        CommandSpec("stats", Where.PRIVATE, Who.ADMIN),
+        CommandSpec("club", Where.PRIVATE, Who.MEMBER),
+    ),
     states=(Survey, Counting),
 )
 
