@@ -1,7 +1,7 @@
 """The periodic jobs runner: each registered job runs every `interval` seconds.
 
 A job finds due work in the database (deadlines are columns, never sleeps), so it picks up
-what fell due while the bot was down, and claims rows (see bot.db.dialect.for_claim) so that
+what fell due while the bot was down, and claims rows (see bot.jobs.claim) so that
 several processes running the same job never act twice on one row.
 """
 

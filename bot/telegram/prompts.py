@@ -14,6 +14,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 PROMPT = "_prompt"
 
@@ -64,6 +65,22 @@ async def reask(message: Message, state: FSMContext, hint: str) -> None:
         return
     markup = InlineKeyboardMarkup.model_validate(stored["markup"]) if stored["markup"] else None
     await ask(message, state, f"{hint}\n\n{stored['text']}", markup)
+
+
+async def finish_flow(
+    bot: Bot | None, chat_id: int, state: FSMContext, session: AsyncSession | None = None
+) -> None:
+    """End a flow: its rows are committed first, then its last buttons go and its state is cleared.
+
+    With Redis the FSM is not part of the database transaction: committing before clearing means a
+    failed commit leaves the user in the flow (and able to confirm again), never out of it with
+    nothing saved.
+    """
+    if session is not None:
+        await session.commit()
+    if bot is not None:
+        await retire(bot, chat_id, state)
+    await state.clear()
 
 
 async def retire(bot: Bot, chat_id: int, state: FSMContext) -> None:

@@ -13,7 +13,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.features import FEATURES
 from bot.features.registry import Feature
@@ -45,6 +45,25 @@ class ConfirmCb(CallbackData, prefix="t-confirm"):
 
 class PurgeCb(CallbackData, prefix="t-purge"):
     what: int
+
+
+class RefreshCb(CallbackData, prefix="t-refresh"):
+    pass
+
+
+def refresh_keyboard() -> InlineKeyboardMarkup:
+    return keyboard([[button("Refresh", RefreshCb())]])
+
+
+async def cmd_card(message: Message) -> None:
+    await message.answer("The card.", reply_markup=refresh_keyboard())
+
+
+async def on_refresh(callback: CallbackQuery) -> None:
+    await callback.answer()
+    assert isinstance(callback.message, Message)
+    # Nothing changed since the card was sent: Telegram says "message is not modified".
+    await callback.message.edit_text("The card.", reply_markup=refresh_keyboard())
 
 
 # Concurrency probe for the one-at-a-time test: how many counting handlers ran at once.
@@ -177,6 +196,8 @@ def build_router() -> Router:
     router.message.register(cmd_done, Command("done"), Counting.counting)
     router.message.register(on_count, Counting.counting, F.text)
     router.message.register(cmd_crash, Command("crash"))
+    router.message.register(cmd_card, Command("card"))
+    router.callback_query.register(on_refresh, RefreshCb.filter())
     return router
 
 

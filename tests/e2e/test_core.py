@@ -178,6 +178,18 @@ async def test_an_error_is_answered_without_internals(world: World) -> None:
     assert "boom" not in reply.last.text
 
 
+async def test_an_edit_that_changes_nothing_is_not_an_error(world: World) -> None:
+    alice = world.user("Alice")
+    await alice.send("/card")
+    reply = await alice.press("Refresh")
+    assert [r.description for r in world.calls("editMessageText")] == [
+        "Bad Request: message is not modified: specified new message content and reply markup "
+        "are exactly the same as a current content and reply markup of the message"
+    ]
+    assert reply.texts == []  # no "something went wrong"
+    assert alice.last_message.text == "The card."
+
+
 async def test_command_menus_are_published_per_scope_and_language(world: World) -> None:
     private = dict(world.commands_for({"type": "all_private_chats"}))
     assert private["language"] == "choose your language"

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, s
 
 from bot.config import Settings
 from bot.db.base import utcnow
-from bot.db.dialect import for_claim
+from bot.jobs.claim import for_claim
 from bot.db.engine import create_engine, create_session_factory
 from bot.jobs.runner import Job, JobContext, JobRunner
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandStart, ExceptionTypeFilter, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -23,7 +23,7 @@ from bot.i18n import SUPPORTED_LOCALES, Translator, get_translator
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry, CommandSpec, Where, Who
 from bot.telegram.keyboards import CancelCb
-from bot.telegram.prompts import reask, retire
+from bot.telegram.prompts import finish_flow, reask
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ async def cmd_cancel(
     if raw_state is None:
         await message.answer(t("cancel-nothing"))
         return
-    await end_flow(message.bot, message.chat.id, state)
+    await finish_flow(message.bot, message.chat.id, state)
     await message.answer(t("cancel-done", what=flow_name(t, raw_state)))
 
 
@@ -61,15 +61,9 @@ async def on_cancel_pressed(
     if raw_state is None or callback.message is None:
         await callback.answer(t("menu-expired"), show_alert=True)
         return
-    await end_flow(callback.bot, callback.message.chat.id, state)
+    await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
     await callback.message.answer(t("cancel-done", what=flow_name(t, raw_state)))
-
-
-async def end_flow(bot: Bot | None, chat_id: int, state: FSMContext) -> None:
-    if bot is not None:
-        await retire(bot, chat_id, state)
-    await state.clear()
 
 
 # --- /help, /start, /language ----------------------------------------------------------------
@@ -119,7 +113,7 @@ async def cmd_start(
         await message.answer(t("start-greeting-group"))
         return
     if raw_state is not None:
-        await end_flow(message.bot, message.chat.id, state)
+        await finish_flow(message.bot, message.chat.id, state)
     assert message.from_user is not None
     await message.answer(
         t("start-greeting", name=message.from_user.first_name), reply_markup=help_keyboard(t)
@@ -150,6 +144,11 @@ async def on_language_pressed(
 # --- errors ---------------------------------------------------------------------------------
 
 
+async def on_not_modified(event: ErrorEvent) -> None:
+    # An edit that changes nothing (a double click, a refresh of the same card): not an error.
+    log.debug("update %s: message is not modified", event.update.update_id)
+
+
 async def on_blocked_error(event: ErrorEvent) -> None:
     # The user blocked the bot: the Telegram I/O layer marked them; there is nobody to tell.
     log.info("update %s: user has blocked the bot", event.update.update_id)
@@ -177,6 +176,11 @@ async def on_error(event: ErrorEvent, **data: Any) -> None:
 
 def build_router() -> Router:
     router = Router(name="core")
+    router.errors.register(
+        on_not_modified,
+        ExceptionTypeFilter(TelegramBadRequest),
+        F.exception.message.contains("message is not modified"),
+    )
     router.errors.register(on_blocked_error, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(on_error)
     # No state filter: these work in every state of every flow.
@@ -199,7 +203,7 @@ def build_fallback_router(known_states: frozenset[str]) -> Router:
         message: Message, state: FSMContext, raw_state: str, t: Translator
     ) -> None:
         if raw_state not in known_states:
-            await end_flow(message.bot, message.chat.id, state)
+            await finish_flow(message.bot, message.chat.id, state)
             await message.answer(t("fallback-old-state"))
             return
         hint = t("fallback-reask") if message.text else t("fallback-nontext")

@@ -1,0 +1,26 @@
+"""Claiming due rows so that several bot processes never act on the same row twice.
+
+A job selects due rows through `for_claim` inside one transaction, acts on them, marks them
+done and commits: on PostgreSQL `FOR UPDATE SKIP LOCKED` makes a second process skip the rows
+the first one holds; after a restart the rows still due are simply found again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.dialect import dialect_name
+
+
+def for_claim(session: AsyncSession, stmt: Select[Any]) -> Select[Any]:
+    """Lock the selected rows so that no other process claims them (PostgreSQL).
+
+    SQLite has no row locks; the embedded default runs one process and BEGIN IMMEDIATE
+    (see bot.db.engine) already serialises writers.
+    """
+    if dialect_name(session) == "postgresql":
+        return stmt.with_for_update(skip_locked=True)
+    return stmt
