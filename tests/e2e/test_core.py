@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy import select
 
 from bot.features.core.models import User
@@ -178,10 +181,14 @@ async def test_an_error_is_answered_without_internals(world: World) -> None:
     assert "boom" not in reply.last.text
 
 
-async def test_an_edit_that_changes_nothing_is_not_an_error(world: World) -> None:
+async def test_an_edit_that_changes_nothing_is_not_an_error(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     alice = world.user("Alice")
     await alice.send("/card")
-    reply = await alice.press("Refresh")
+    with caplog.at_level(logging.ERROR):
+        reply = await alice.press("Refresh")
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert [r.description for r in world.calls("editMessageText")] == [
         "Bad Request: message is not modified: specified new message content and reply markup "
         "are exactly the same as a current content and reply markup of the message"
