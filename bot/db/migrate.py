@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -21,20 +22,19 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    def _upgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+    await _run(engine, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    def _downgrade(connection: Connection) -> None:
+    await _run(engine, command.downgrade, revision)
+
+
+async def _run(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
+    # Alembic is synchronous: hand it our connection inside the engine's own transaction.
+    def run_step(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        step(config, revision)
 
     async with engine.begin() as connection:
-        await connection.run_sync(_downgrade)
+        await connection.run_sync(run_step)
