@@ -10,8 +10,8 @@ from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, s
 
 from bot.config import Settings
 from bot.db.base import utcnow
-from bot.jobs.claim import for_claim
 from bot.db.engine import create_engine, create_session_factory
+from bot.jobs.claim import for_claim
 from bot.jobs.runner import Job, JobContext, JobRunner
 
 metadata = MetaData()
