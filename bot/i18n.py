@@ -95,6 +95,8 @@ def catalog_keys(locale: str) -> set[str]:
     for text in _read_catalog(locale):
         for entry in parser.parse(text).body:
             if isinstance(entry, ast.Message):
+                if entry.id.name in keys:
+                    raise ValueError(f"{entry.id.name!r} is defined twice in the {locale} catalog")
                 keys.add(entry.id.name)
             elif isinstance(entry, ast.Junk):
                 raise ValueError(

@@ -6,12 +6,22 @@ from collections.abc import Sequence
 
 from aiogram import Router
 
-from bot.features import core
+from bot.features import content, core, events, game, intro, profile, topics, training, voting
 from bot.features.core.router import build_fallback_router
 from bot.features.registry import Feature
 
 # The order is the routing order: core first (/cancel works in every state), then features.
-FEATURES: tuple[Feature, ...] = (core.feature,)
+FEATURES: tuple[Feature, ...] = (
+    core.feature,
+    intro.feature,
+    profile.feature,
+    content.feature,
+    events.feature,
+    topics.feature,
+    voting.feature,
+    training.feature,
+    game.feature,
+)
 
 
 def build_routers(features: Sequence[Feature] = FEATURES) -> list[Router]:

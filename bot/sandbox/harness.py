@@ -11,14 +11,16 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from aiohttp import web
 
 from bot.app import App, build_webhook_app, create_app, run_polling
 from bot.config import Settings
+from bot.db.base import utcnow
 from bot.features import FEATURES
 from bot.features.registry import Feature
 from bot.sandbox.limits import Limits, Rate
@@ -65,6 +67,26 @@ REAL_SPEED = Speed(1)
 TEST_SPEED = Speed(10)
 
 
+class SettableClock:
+    """A wall clock for tests: aware UTC, moved only by `set` and `advance`.
+
+    Passed to the app (handlers get it as `clock`, jobs as `context.clock`), it makes deadlines,
+    countdowns and reminders testable without waiting.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -81,9 +103,11 @@ class Sandbox:
         world: World | None = None,
         features: Sequence[Feature] = FEATURES,
         pacing: PacingLimits | None = None,
+        clock: Callable[[], datetime] = utcnow,
         **settings: Any,
     ) -> None:
         self.features = features
+        self.clock = clock
         self.pacing = pacing or speed.pacing()
         self.world = world or World(limits=speed.server_limits())
         self.server = FakeTelegram(self.world)
@@ -128,6 +152,7 @@ class Sandbox:
             features=self.features,
             token=self.world.token,
             pacing=self.pacing,
+            clock=self.clock,
             migrate=True,
         )
         self.app = app
@@ -162,6 +187,18 @@ class Sandbox:
             runner, self._webhook = self._webhook, None
             await runner.cleanup()
         await app.close()
+
+    async def worker(self, **settings: Any) -> App:
+        """Another process over the same database and storage that takes no updates
+        (as `agora worker` does): for running its jobs beside the bot. Close it when done."""
+        return await create_app(
+            self.settings(**settings),
+            features=self.features,
+            token=self.world.token,
+            pacing=self.pacing,
+            clock=self.clock,
+            migrate=False,
+        )
 
     async def restart(self, *, graceful: bool = True, **settings: Any) -> App:
         mode = self.mode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -61,6 +62,32 @@ def choice_rows(
     for index in range(0, len(options), per_row):
         rows.append([button(text, cb) for text, cb in options[index : index + per_row]])
     return rows
+
+
+def confirm_rows(
+    t: Translator, confirm: CallbackData, edit: CallbackData | None = None
+) -> list[list[InlineKeyboardButton]]:
+    """[Confirm] [Edit] of a confirmation card; add Back/Cancel with `keyboard(rows, t=t)`."""
+    row = [button(t("btn-confirm"), confirm)]
+    if edit is not None:
+        row.append(button(t("btn-edit"), edit))
+    return [row]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: which items to show and how many pages there are."""
+
+    number: int  # 0-based, clamped to the existing pages
+    pages: int
+    offset: int
+    size: int
+
+    @classmethod
+    def of(cls, total: int, number: int, size: int = 5) -> Page:
+        pages = max(1, -(-total // size))
+        number = min(max(number, 0), pages - 1)
+        return cls(number=number, pages=pages, offset=number * size, size=size)
 
 
 def pager_row(t: Translator, list_id: str, page: int, pages: int) -> list[InlineKeyboardButton]:

@@ -76,3 +76,27 @@ def test_refusal_texts_exist_for_every_audience() -> None:
     for who in Who:
         if who is not Who.EVERYONE:
             assert f"only-for-{who.value.replace('_', '-')}" in en
+
+
+def test_callback_data_prefixes_are_unique() -> None:
+    """Two features with one prefix would route each other's buttons."""
+    import importlib
+    import pkgutil
+
+    from aiogram.filters.callback_data import CallbackData
+
+    import bot.features
+
+    for module in pkgutil.walk_packages(bot.features.__path__, "bot.features."):
+        importlib.import_module(module.name)
+    seen: dict[str, str] = {}
+    stack = list(CallbackData.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("bot."):
+            continue
+        prefix = cls.__prefix__
+        assert prefix not in seen, f"{cls.__qualname__} and {seen[prefix]} share {prefix!r}"
+        seen[prefix] = cls.__qualname__
+    assert "cancel" in seen

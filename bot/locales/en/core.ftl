@@ -43,3 +43,6 @@ cmd-start = start the bot
 cmd-help = what I can do
 cmd-cancel = cancel the current action
 cmd-language = choose your language
+
+input-too-long = That is too long: at most { $limit } characters, and you sent { $length }. Please send a shorter one.
+input-too-short = That is too short: at least { $minimum } characters, please.

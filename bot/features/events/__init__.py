@@ -1,0 +1,6 @@
+"""Events: see router.py for the handlers and service.py for the domain logic."""
+
+from bot.features.events.router import build_router
+from bot.features.registry import Feature
+
+feature = Feature(name="events", build_router=build_router)

@@ -1,0 +1,6 @@
+"""Game: see router.py for the handlers and service.py for the domain logic."""
+
+from bot.features.game.router import build_router
+from bot.features.registry import Feature
+
+feature = Feature(name="game", build_router=build_router)

@@ -1,0 +1,6 @@
+"""Intro: see router.py for the handlers and service.py for the domain logic."""
+
+from bot.features.intro.router import build_router
+from bot.features.registry import Feature
+
+feature = Feature(name="intro", build_router=build_router)

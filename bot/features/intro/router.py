@@ -1,0 +1,9 @@
+"""Intro handlers."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def build_router() -> Router:
+    return Router(name="intro")

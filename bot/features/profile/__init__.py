@@ -1,0 +1,6 @@
+"""Profile: see router.py for the handlers and service.py for the domain logic."""
+
+from bot.features.profile.router import build_router
+from bot.features.registry import Feature
+
+feature = Feature(name="profile", build_router=build_router)

@@ -1,0 +1,9 @@
+"""Profile handlers."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def build_router() -> Router:
+    return Router(name="profile")

@@ -1,0 +1,6 @@
+"""Voting: see router.py for the handlers and service.py for the domain logic."""
+
+from bot.features.voting.router import build_router
+from bot.features.registry import Feature
+
+feature = Feature(name="voting", build_router=build_router)
