@@ -1,6 +1,6 @@
 """Training: see router.py for the handlers and service.py for the domain logic."""
 
-from bot.features.training.router import build_router
 from bot.features.registry import Feature
+from bot.features.training.router import build_router
 
 feature = Feature(name="training", build_router=build_router)
