@@ -60,6 +60,18 @@ async def test_a_user_who_blocked_the_bot_is_marked(unpaced: Sandbox) -> None:
     assert await is_blocked(unpaced, alice.id) is False
 
 
+async def test_blocking_and_restarting_the_bot_is_recorded(sandbox: Sandbox) -> None:
+    alice = sandbox.world.user("Alice")
+    await alice.send("/start")
+    world = sandbox.world
+    alice.block_bot()  # Telegram tells the bot with a my_chat_member update
+    await world.settle([world.updates[-1]])
+    assert await is_blocked(sandbox, alice.id) is True
+    alice.unblock_bot()  # "Restart" in the client
+    await world.settle([world.updates[-1]])
+    assert await is_blocked(sandbox, alice.id) is False
+
+
 async def test_long_text_is_split_and_accepted(unpaced: Sandbox) -> None:
     alice = unpaced.world.user("Alice")
     await alice.send("/start")

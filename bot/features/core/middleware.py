@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Chat, TelegramObject
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +38,11 @@ class UserMiddleware(BaseMiddleware):
                 last_name=tg_user.last_name,
                 username=tg_user.username,
                 language_code=tg_user.language_code,
-                unblock=chat is not None and chat.type == "private",
+                # A message or a button in the private chat means the bot is not blocked
+                # (a my_chat_member update there may say the opposite: core handles it).
+                unblock=chat is not None
+                and chat.type == "private"
+                and isinstance(event, Message | CallbackQuery),
             )
             data["user"] = user
             locale = resolve_locale(user.language, tg_user.language_code, self.default_locale)

@@ -13,12 +13,12 @@ from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandStart, ExceptionTypeFilter, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.core.keyboards import HelpCb, LanguageCb, help_keyboard, language_keyboard
 from bot.features.core.models import User
-from bot.features.core.service import set_language
+from bot.features.core.service import mark_blocked, set_language
 from bot.i18n import SUPPORTED_LOCALES, Translator, get_translator
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry, CommandSpec, Where, Who
@@ -141,6 +141,14 @@ async def on_language_pressed(
                 raise
 
 
+# --- the user blocked or restarted the bot ---------------------------------------------------
+
+
+async def on_private_membership(event: ChatMemberUpdated, session: AsyncSession) -> None:
+    blocked = event.new_chat_member.status in {"kicked", "left"}
+    await mark_blocked(session, event.from_user.id, blocked)
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 
@@ -190,6 +198,7 @@ def build_router() -> Router:
     router.callback_query.register(on_help_pressed, HelpCb.filter())
     router.message.register(cmd_language, Command("language"), F.chat.type == "private")
     router.callback_query.register(on_language_pressed, LanguageCb.filter())
+    router.my_chat_member.register(on_private_membership, F.chat.type == "private")
     return router
 
 

@@ -48,5 +48,5 @@ async def set_language(session: AsyncSession, user: User, locale: str) -> None:
     user.language = locale
 
 
-async def mark_blocked(session: AsyncSession, user_id: int) -> None:
-    await session.execute(update(User).where(User.id == user_id).values(is_blocked=True))
+async def mark_blocked(session: AsyncSession, user_id: int, blocked: bool = True) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(is_blocked=blocked))
