@@ -1,9 +1,247 @@
-"""Game handlers."""
+"""Game handlers (/game, typed answers, 👀) and the jobs that end idle games."""
 
 from __future__ import annotations
 
-from aiogram import Router
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.core.models import User
+from bot.features.game import service
+from bot.features.game.keyboards import GmRevealCb, game_card_keyboard
+from bot.features.game.models import GameSession
+from bot.features.training.router import edit_quietly, translator_for
+from bot.features.training.service import is_expired, touch_activity
+from bot.i18n import Translator
+from bot.jobs.claim import for_claim
+from bot.jobs.runner import JobContext
+from bot.telegram.commands import CommandSpec, Where
+from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.guards import guard
+from bot.telegram.prompts import remove_buttons
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (CommandSpec("game", Where.PRIVATE),)
+
+Clock = Callable[[], datetime]
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def card_text(t: Translator, card: service.GameCard) -> str:
+    return t(
+        "game-card",
+        position=str(card.position),
+        total=str(card.total),
+        correct=str(card.correct),
+        prompt=card.prompt,
+    )
+
+
+def answered_text(t: Translator, card: service.GameCard, correct: bool, answer: str | None) -> str:
+    key = "game-card-right" if correct else "game-card-wrong"
+    text = t(
+        key,
+        position=str(card.position),
+        total=str(card.total),
+        prompt=card.prompt,
+        expected=card.expected,
+    )
+    if answer is not None:
+        text += "\n" + t("game-your-answer", answer=answer)
+    return text
+
+
+def score_text(t: Translator, score: service.GameScore, *, timeout: bool = False) -> str:
+    return t(
+        "game-over-timeout" if timeout else "game-over",
+        correct=str(score.correct),
+        answered=str(score.answered),
+        accuracy=str(score.accuracy),
+    )
+
+
+async def send_card(bot: Bot, chat_id: int, t: Translator, card: service.GameCard) -> Message:
+    return await bot.send_message(
+        chat_id, card_text(t, card), reply_markup=game_card_keyboard(t, card.token)
+    )
+
+
+async def end_by_timeout(
+    bot: Bot, session: AsyncSession, row: GameSession, t: Translator, now: datetime
+) -> None:
+    """15 minutes without an answer: the card says so, the score is stored and sent."""
+    message_id, chat_id = row.message_id, row.chat_id
+    score = await service.finish_game(session, row, now, "timeout")
+    if message_id is not None:
+        await edit_quietly(bot, chat_id, message_id, t("game-card-timeout"))
+    await bot.send_message(chat_id, score_text(t, score, timeout=True))
+
+
+async def after_answer(
+    bot: Bot,
+    session: AsyncSession,
+    row: GameSession,
+    t: Translator,
+    outcome: service.AnswerOutcome,
+    answer: str | None,
+) -> None:
+    chat_id = row.chat_id
+    if outcome.message_id is not None:
+        text = answered_text(t, outcome.card, outcome.correct, answer)
+        await edit_quietly(bot, chat_id, outcome.message_id, text)
+    if outcome.next_card is not None:
+        sent = await send_card(bot, chat_id, t, outcome.next_card)
+        row.message_id = sent.message_id
+    elif outcome.score is not None:
+        await bot.send_message(chat_id, score_text(t, outcome.score))
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+async def cmd_game(
+    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+) -> None:
+    assert message.from_user is not None
+    user_id, chat_id, now = message.from_user.id, message.chat.id, clock()
+    await touch_activity(session, user_id, now)
+    row = await service.open_game(session, chat_id, user_id, lock=True)
+    if row is not None and is_expired(row, now):
+        if row.message_id is not None:
+            await edit_quietly(bot, chat_id, row.message_id, t("game-expired"))
+        await session.delete(row)
+        await session.flush()
+        row = None
+    if row is not None and now >= row.answer_by:
+        await end_by_timeout(bot, session, row, t, now)
+        row = None
+    card: service.GameCard | None = None
+    if row is not None:
+        old_message = row.message_id
+        card = await service.resume_game_card(session, row, now)
+        if old_message is not None:
+            await remove_buttons(bot, chat_id, old_message)
+    if row is None or card is None:
+        row = await service.start_game(session, chat_id, user_id, now)
+        card = await service.current_game_card(session, row) if row is not None else None
+    if row is None or card is None:
+        await message.answer(t("game-no-words"))
+        return
+    sent = await send_card(bot, chat_id, t, card)
+    row.message_id = sent.message_id
+
+
+async def on_answer(
+    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+) -> None:
+    assert message.from_user is not None
+    assert message.text is not None
+    now = clock()
+    row = await service.open_game(session, message.chat.id, message.from_user.id, lock=True)
+    if row is None or is_expired(row, now):
+        raise SkipHandler  # no game: the text is not an answer
+    if now >= row.answer_by:
+        await end_by_timeout(bot, session, row, t, now)
+        return
+    outcome = await service.answer_card(session, row, message.text, now)
+    if outcome is None:
+        raise SkipHandler
+    await after_answer(bot, session, row, t, outcome, message.text)
+
+
+async def on_reveal(
+    callback: CallbackQuery,
+    callback_data: GmRevealCb,
+    bot: Bot,
+    session: AsyncSession,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    if not isinstance(callback.message, Message):
+        await callback.answer(t("game-card-stale"), show_alert=True)
+        return
+    now = clock()
+    chat_id = callback.message.chat.id
+    row = await service.open_game(session, chat_id, callback.from_user.id, lock=True)
+    if row is None or row.token != callback_data.token:
+        await callback.answer(t("game-card-stale"), show_alert=True)
+        return
+    if is_expired(row, now):
+        await callback.answer(t("game-expired"), show_alert=True)
+        await edit_quietly(bot, chat_id, callback.message.message_id, t("game-expired"))
+        await session.delete(row)
+        return
+    await callback.answer()
+    if now >= row.answer_by:
+        await end_by_timeout(bot, session, row, t, now)
+        return
+    outcome = await service.answer_card(session, row, None, now)
+    if outcome is not None:
+        await after_answer(bot, session, row, t, outcome, None)
 
 
 def build_router() -> Router:
-    return Router(name="game")
+    router = guard(Router(name="game"), where=Where.PRIVATE)
+    router.message.register(cmd_game, Command("game"))
+    router.message.register(on_answer, TEXT_INPUT, F.chat.type == "private", StateFilter(None))
+    router.callback_query.register(on_reveal, GmRevealCb.filter())
+    return router
+
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+
+async def run_timeouts(context: JobContext) -> int:
+    """End each game nobody answered for 15 minutes: claim it, store its score, tell the player."""
+    now = context.now()
+    async with context.session_factory() as session:
+        ids = list(
+            await session.scalars(
+                select(GameSession.id).where(GameSession.answer_by <= now).limit(1000)
+            )
+        )
+    ended = 0
+    for game_id in ids:
+        try:
+            async with context.session_factory() as session, session.begin():
+                stmt = select(GameSession).where(
+                    GameSession.id == game_id, GameSession.answer_by <= now
+                )
+                row = await session.scalar(
+                    for_claim(session, stmt).execution_options(populate_existing=True)
+                )
+                if row is None:
+                    continue  # answered meanwhile, or another process has it
+                user = await session.get(User, row.user_id)
+                t = translator_for(user, context.settings.default_locale)
+                await end_by_timeout(context.bot, session, row, t, now)
+                ended += 1
+        except TelegramAPIError:
+            log.warning("ending game %s: could not tell the player", game_id, exc_info=True)
+            async with context.session_factory() as session, session.begin():
+                row = await session.get(GameSession, game_id)
+                if row is not None and row.answer_by <= now:
+                    await service.finish_game(session, row, now, "timeout")
+    return ended
+
+
+async def run_cleanup(context: JobContext) -> int:
+    """Delete game rows past their 24-hour expiry (only those)."""
+    now = context.now()
+    async with context.session_factory() as session, session.begin():
+        stmt = select(GameSession).where(GameSession.expires_at <= now).limit(1000)
+        rows = list(await session.scalars(for_claim(session, stmt)))
+        for row in rows:
+            await session.delete(row)
+    return len(rows)

@@ -1,9 +1,591 @@
-"""Training handlers."""
+"""Training handlers (/add, CSV import, /export, /clear, /review, /getpair, /settings) and jobs."""
 
 from __future__ import annotations
 
-from aiogram import Router
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, TelegramObject
+from sqlalchemy import exists, false, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.core.models import User
+from bot.features.training import service
+from bot.features.training.keyboards import (
+    TrClearCb,
+    TrGradeCb,
+    TrSettingsCb,
+    TrSnoozeCb,
+    card_keyboard,
+    clear_keyboard,
+    grade_label,
+    offset_label,
+    settings_keyboard,
+)
+from bot.features.training.models import WORD_LIMIT, LearningSettings, TrainingSession, WordPair
+from bot.features.training.states import TrainingAdd
+from bot.i18n import Translator, get_translator, resolve_locale
+from bot.jobs.claim import for_claim
+from bot.jobs.runner import JobContext
+from bot.telegram.commands import CommandSpec, Where
+from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.guards import guard
+from bot.telegram.keyboards import keyboard
+from bot.telegram.prompts import ask, finish_flow, remove_buttons
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    CommandSpec("add", Where.PRIVATE),
+    CommandSpec("review", Where.PRIVATE),
+    CommandSpec("getpair", Where.PRIVATE),
+    CommandSpec("export", Where.PRIVATE),
+    CommandSpec("clear", Where.PRIVATE),
+    CommandSpec("settings", Where.PRIVATE),
+)
+
+Clock = Callable[[], datetime]
+PROGRESS_FROM_ROWS = 1000  # files with more rows show their progress
+PROGRESS_EVERY_SECONDS = 1.5  # at most one progress edit this often
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def card_text(t: Translator, card: service.CardView, intro: str | None = None) -> str:
+    text = t(
+        "training-card",
+        position=str(card.position),
+        total=str(card.total),
+        front=card.front,
+        back=card.back,
+    )
+    return f"{intro}\n\n{text}" if intro else text
+
+
+def graded_text(t: Translator, card: service.CardView, grade: int) -> str:
+    return t(
+        "training-card-graded",
+        position=str(card.position),
+        total=str(card.total),
+        front=card.front,
+        back=card.back,
+        grade=grade_label(t, grade),
+    )
+
+
+async def send_card(
+    bot: Bot, chat_id: int, t: Translator, card: service.CardView, intro: str | None = None
+) -> Message:
+    return await bot.send_message(
+        chat_id,
+        card_text(t, card, intro),
+        reply_markup=card_keyboard(t, card.token, snooze=card.offer_snooze),
+    )
+
+
+async def edit_quietly(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
+    """Edit a card message and drop its buttons; a message gone or unchanged is no error."""
+    with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
+        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id)
+
+
+def summary_text(t: Translator, grades: dict[str, int]) -> str:
+    def n(grade: int) -> str:
+        return str(grades.get(str(grade), 0))
+
+    return t(
+        "training-summary",
+        cards=str(sum(grades.values())),
+        again=n(1),
+        hard=n(2),
+        good=n(3),
+        easy=n(4),
+    )
+
+
+def settings_text(t: Translator, settings: LearningSettings) -> str:
+    def mark(on: bool) -> str:
+        return "✅" if on else "❌"
+
+    lines = [
+        t("training-settings-title"),
+        "",
+        t(
+            "training-settings-body",
+            cards=str(settings.cards_per_session),
+            morning=mark(settings.remind_morning),
+            afternoon=mark(settings.remind_afternoon),
+            evening=mark(settings.remind_evening),
+            zone=offset_label(settings.utc_offset),
+        ),
+    ]
+    if settings.paused:
+        lines += ["", t("training-settings-paused")]
+    return "\n".join(lines)
+
+
+# --- vocabulary --------------------------------------------------------------------------------
+
+
+async def save_pair(
+    message: Message, session: AsyncSession, t: Translator, clock: Clock, text: str
+) -> bool:
+    """Add the pair typed in `text`; False (after saying why) when there is none."""
+    assert message.from_user is not None
+    parsed = service.parse_pair(text)
+    if parsed is None:
+        await message.answer(t("training-add-usage"))
+        return False
+    word, translation = parsed
+    if service.too_long(word, translation):
+        await message.answer(t("training-add-too-long", limit=str(WORD_LIMIT)))
+        return False
+    created = await service.add_pair(session, message.from_user.id, word, translation, clock())
+    key = "training-added" if created else "training-updated"
+    await message.answer(t(key, word=word, translation=translation))
+    return True
+
+
+async def cmd_add(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    state: FSMContext,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    if not command.args:
+        await state.set_state(TrainingAdd.waiting_for_pair)
+        await ask(message, state, t("training-add-ask"), keyboard(t=t))
+        return
+    await save_pair(message, session, t, clock, command.args)
+
+
+async def on_pair_typed(
+    message: Message, session: AsyncSession, state: FSMContext, t: Translator, clock: Clock
+) -> None:
+    assert message.text is not None
+    if service.parse_pair(message.text) is None:
+        await ask(
+            message, state, f"{t('training-add-usage')}\n\n{t('training-add-ask')}", keyboard(t=t)
+        )
+        return
+    if await save_pair(message, session, t, clock, message.text):
+        await finish_flow(message.bot, message.chat.id, state, session)
+
+
+async def on_document(
+    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+) -> None:
+    document = message.document
+    assert document is not None
+    assert message.from_user is not None
+    name = (document.file_name or "").lower()
+    mime = (document.mime_type or "").lower()
+    if not (name.endswith(".csv") or mime in {"text/csv", "application/csv"}):
+        await message.answer(t("training-import-not-csv"))
+        return
+    if document.file_size is not None and document.file_size > service.IMPORT_MAX_BYTES:
+        size = f"{document.file_size / service.IMPORT_MAX_BYTES:.1f}"
+        await message.answer(t("training-import-too-big", limit="1", size=size))
+        return
+    downloaded = await bot.download(document)
+    data = downloaded.read() if downloaded is not None else b""
+    if len(data) > service.IMPORT_MAX_BYTES:
+        size = f"{len(data) / service.IMPORT_MAX_BYTES:.1f}"
+        await message.answer(t("training-import-too-big", limit="1", size=size))
+        return
+    text = service.decode_csv(data)
+    if text is None:
+        await message.answer(t("training-import-not-text"))
+        return
+    parsed = service.parse_csv(text)
+    if not parsed.rows and not parsed.skipped:
+        await message.answer(t("training-import-empty"))
+        return
+    progress_message: Message | None = None
+    progress: Callable[[int, int], Awaitable[None]] | None = None
+    if len(parsed.rows) >= PROGRESS_FROM_ROWS:
+        progress_message = await message.answer(
+            t("training-import-progress", done="0", total=str(len(parsed.rows)))
+        )
+        last_edit = [time.monotonic()]
+
+        async def show_progress(done: int, total: int) -> None:
+            assert progress_message is not None
+            if done < total and time.monotonic() - last_edit[0] < PROGRESS_EVERY_SECONDS:
+                return
+            last_edit[0] = time.monotonic()
+            with contextlib.suppress(TelegramBadRequest):
+                await progress_message.edit_text(
+                    t("training-import-progress", done=str(done), total=str(total))
+                )
+
+        progress = show_progress
+    result = await service.import_pairs(
+        session, message.from_user.id, parsed.rows, clock(), progress=progress
+    )
+    lines = [
+        t(
+            "training-import-done",
+            new=str(result.new),
+            updated=str(result.updated),
+            skipped=str(len(parsed.skipped)),
+        )
+    ]
+    if parsed.skipped:
+        shown = ", ".join(str(n) for n in parsed.skipped[: service.SKIPPED_SHOWN])
+        if len(parsed.skipped) > service.SKIPPED_SHOWN:
+            shown += ", …"
+        lines.append(t("training-import-skipped-lines", lines=shown))
+    reply = "\n".join(lines)
+    if progress_message is not None:
+        await progress_message.edit_text(reply)
+    else:
+        await message.answer(reply)
+
+
+async def cmd_export(message: Message, session: AsyncSession, t: Translator) -> None:
+    assert message.from_user is not None
+    data, count = await service.export_csv(session, message.from_user.id)
+    if count == 0:
+        await message.answer(t("training-export-empty"))
+        return
+    await message.answer_document(
+        BufferedInputFile(data, filename="vocabulary.csv"),
+        caption=t("training-export-caption", count=str(count)),
+    )
+
+
+async def cmd_clear(message: Message, session: AsyncSession, t: Translator) -> None:
+    assert message.from_user is not None
+    count = await service.count_pairs(session, message.from_user.id)
+    if count == 0:
+        await message.answer(t("training-clear-empty"))
+        return
+    await message.answer(t("training-clear-ask", count=str(count)), reply_markup=clear_keyboard(t))
+
+
+async def on_clear_pressed(
+    callback: CallbackQuery,
+    callback_data: TrClearCb,
+    bot: Bot,
+    session: AsyncSession,
+    t: Translator,
+) -> None:
+    if not isinstance(callback.message, Message):
+        await callback.answer(t("menu-expired"), show_alert=True)
+        return
+    await callback.answer()
+    chat_id = callback.message.chat.id
+    if not callback_data.confirm:
+        await callback.message.edit_text(t("training-clear-kept"))
+        return
+    count, card_messages = await service.clear_vocabulary(session, callback.from_user.id)
+    await session.commit()
+    for message_id in card_messages:
+        await remove_buttons(bot, chat_id, message_id)
+    await callback.message.edit_text(t("training-cleared", count=str(count)))
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+async def show_session(
+    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock, limit: int
+) -> None:
+    """Resume the open session on its current card, or start one of up to `limit` cards."""
+    assert message.from_user is not None
+    user_id, chat_id, now = message.from_user.id, message.chat.id, clock()
+    await service.touch_activity(session, user_id, now)
+    row = await service.open_session(session, chat_id, user_id, lock=True)
+    if row is not None and service.is_expired(row, now):
+        if row.message_id is not None:
+            await edit_quietly(bot, chat_id, row.message_id, t("training-card-expired"))
+        await session.delete(row)
+        await session.flush()
+        row = None
+    card: service.CardView | None = None
+    if row is not None:
+        old_message = row.message_id
+        card = await service.resume_card(session, row, now)
+        if old_message is not None:
+            await remove_buttons(bot, chat_id, old_message)
+    if card is None or row is None:
+        row = await service.start_session(session, chat_id, user_id, now, limit)
+        card = await service.current_card(session, row) if row is not None else None
+    if row is None or card is None:
+        upcoming = await service.next_due(session, user_id)
+        if upcoming is None:
+            await message.answer(t("training-nothing-due"))
+        else:
+            when = upcoming.strftime("%Y-%m-%d %H:%M")
+            await message.answer(t("training-nothing-due-until", when=when))
+        return
+    sent = await send_card(bot, chat_id, t, card)
+    row.message_id = sent.message_id
+
+
+async def cmd_review(
+    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+) -> None:
+    assert message.from_user is not None
+    settings = await service.ensure_settings(session, message.from_user.id)
+    await show_session(message, bot, session, t, clock, settings.cards_per_session)
+
+
+async def cmd_getpair(
+    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+) -> None:
+    await show_session(message, bot, session, t, clock, 1)
+
+
+async def on_grade(
+    callback: CallbackQuery,
+    callback_data: TrGradeCb,
+    bot: Bot,
+    session: AsyncSession,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    if not isinstance(callback.message, Message):
+        await callback.answer(t("training-card-stale"), show_alert=True)
+        return
+    chat_id = callback.message.chat.id
+    outcome = await service.grade_card(
+        session, chat_id, callback.from_user.id, callback_data.token, callback_data.grade, clock()
+    )
+    if outcome.status == "expired":
+        await callback.answer(t("training-session-expired"), show_alert=True)
+        await edit_quietly(bot, chat_id, callback.message.message_id, t("training-card-expired"))
+        return
+    if outcome.status != "ok" or outcome.graded is None:
+        await callback.answer(t("training-card-stale"), show_alert=True)
+        return
+    await callback.answer()
+    text = graded_text(t, outcome.graded, callback_data.grade)
+    await edit_quietly(bot, chat_id, callback.message.message_id, text)
+    if outcome.next_card is not None:
+        sent = await send_card(bot, chat_id, t, outcome.next_card)
+        await session.execute(
+            update(TrainingSession)
+            .where(
+                TrainingSession.chat_id == chat_id, TrainingSession.user_id == callback.from_user.id
+            )
+            .values(message_id=sent.message_id)
+        )
+    else:
+        await bot.send_message(chat_id, summary_text(t, outcome.grades))
+
+
+async def on_snooze(
+    callback: CallbackQuery,
+    callback_data: TrSnoozeCb,
+    bot: Bot,
+    session: AsyncSession,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    if not isinstance(callback.message, Message):
+        await callback.answer(t("training-card-stale"), show_alert=True)
+        return
+    chat_id = callback.message.chat.id
+    status, moved = await service.snooze(
+        session, chat_id, callback.from_user.id, callback_data.token, callback_data.days, clock()
+    )
+    if status == "expired":
+        await callback.answer(t("training-session-expired"), show_alert=True)
+        await edit_quietly(bot, chat_id, callback.message.message_id, t("training-card-expired"))
+        return
+    if status != "ok":
+        await callback.answer(t("training-card-stale"), show_alert=True)
+        return
+    await callback.answer()
+    text = t("training-snoozed", count=str(moved), days=str(callback_data.days))
+    await edit_quietly(bot, chat_id, callback.message.message_id, text)
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+async def cmd_settings(message: Message, session: AsyncSession, t: Translator) -> None:
+    assert message.from_user is not None
+    settings = await service.ensure_settings(session, message.from_user.id)
+    await message.answer(settings_text(t, settings), reply_markup=settings_keyboard(t, settings))
+
+
+async def on_settings_pressed(
+    callback: CallbackQuery, callback_data: TrSettingsCb, session: AsyncSession, t: Translator
+) -> None:
+    if not isinstance(callback.message, Message):
+        await callback.answer(t("menu-expired"), show_alert=True)
+        return
+    settings = await service.ensure_settings(session, callback.from_user.id)
+    await callback.answer()
+    if callback_data.what == "x":
+        await callback.message.edit_text(
+            f"{settings_text(t, settings)}\n\n{t('training-settings-saved')}"
+        )
+        return
+    if not service.apply_setting(settings, callback_data.what, callback_data.value):
+        return
+    await callback.message.edit_text(
+        settings_text(t, settings), reply_markup=settings_keyboard(t, settings)
+    )
+
+
+# --- any activity resumes reminders --------------------------------------------------------------
+
+
+async def resume_on_activity(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    user: User | None = data.get("user")
+    chat = data.get("event_chat")
+    session: AsyncSession | None = data.get("session")
+    if user is not None and session is not None and chat is not None and chat.type == "private":
+        await service.resume_reminders(session, user.id)
+    return await handler(event, data)
 
 
 def build_router() -> Router:
-    return Router(name="training")
+    router = guard(Router(name="training"), where=Where.PRIVATE)
+    router.message.outer_middleware(resume_on_activity)
+    router.callback_query.outer_middleware(resume_on_activity)
+    router.message.register(cmd_add, Command("add"))
+    router.message.register(on_pair_typed, TrainingAdd.waiting_for_pair, TEXT_INPUT)
+    router.message.register(cmd_review, Command("review"))
+    router.message.register(cmd_getpair, Command("getpair"))
+    router.message.register(cmd_export, Command("export"))
+    router.message.register(cmd_clear, Command("clear"))
+    router.message.register(cmd_settings, Command("settings"))
+    router.message.register(on_document, F.document, F.chat.type == "private")
+    router.callback_query.register(on_grade, TrGradeCb.filter())
+    router.callback_query.register(on_snooze, TrSnoozeCb.filter())
+    router.callback_query.register(on_clear_pressed, TrClearCb.filter())
+    router.callback_query.register(on_settings_pressed, TrSettingsCb.filter())
+    return router
+
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+
+def translator_for(user: User | None, default_locale: str) -> Translator:
+    if user is None:
+        return get_translator(default_locale)
+    return get_translator(resolve_locale(user.language, user.language_code, default_locale))
+
+
+async def remind(context: JobContext, user_id: int, now: datetime) -> bool:
+    """One learner's reminder: claim the slot, act, mark it, commit (a short transaction)."""
+    bot = context.bot
+    async with context.session_factory() as session, session.begin():
+        stmt = select(LearningSettings).where(LearningSettings.user_id == user_id)
+        settings = await session.scalar(
+            for_claim(session, stmt).execution_options(populate_existing=True)
+        )
+        slot = service.slot_to_fire(settings, now) if settings is not None else None
+        if settings is None or slot is None:
+            return False  # another process took it, or nothing is due
+        settings.last_slot_at = slot
+        old = await service.open_session(session, user_id, user_id)
+        recent = [settings.last_activity_at]
+        if old is not None and not service.is_expired(old, now):
+            recent.append(old.last_activity_at)
+        if any(at is not None and now - at < service.ACTIVE_WINDOW for at in recent):
+            return False
+        due = await service.due_count(session, user_id, now)
+        if due == 0:
+            return False
+        t = translator_for(await session.get(User, user_id), context.settings.default_locale)
+        if old is not None:
+            if old.message_id is not None:
+                await edit_quietly(bot, user_id, old.message_id, t("training-card-expired"))
+            await session.delete(old)
+            await session.flush()
+        limit = settings.cards_per_session
+        row = await service.start_session(
+            session, user_id, user_id, now, limit, offer_snooze=due > limit
+        )
+        card = await service.current_card(session, row) if row is not None else None
+        if row is None or card is None:
+            return False
+        intro = t("training-card-reminder", due=str(due))
+        sent = await send_card(bot, user_id, t, card, intro)
+        row.message_id = sent.message_id
+        settings.unanswered += 1
+        if settings.unanswered >= service.PAUSE_AFTER:
+            settings.paused = True
+            await bot.send_message(
+                user_id, t("training-reminders-paused", count=str(settings.unanswered))
+            )
+        return True
+
+
+async def mark_slot(context: JobContext, user_id: int, now: datetime) -> None:
+    """A learner we could not reach: the slot is spent all the same."""
+    async with context.session_factory() as session, session.begin():
+        settings = await session.get(LearningSettings, user_id)
+        slot = service.slot_to_fire(settings, now) if settings is not None else None
+        if settings is not None and slot is not None:
+            settings.last_slot_at = slot
+
+
+async def run_reminders(context: JobContext) -> int:
+    """At each enabled slot of a learner's day: a review session of the cards that are due."""
+    now = context.now()
+    async with context.session_factory() as session:
+        has_due = exists().where(WordPair.user_id == LearningSettings.user_id, WordPair.due <= now)
+        rows = (
+            await session.scalars(
+                select(LearningSettings)
+                .join(User, User.id == LearningSettings.user_id)
+                .where(LearningSettings.paused == false(), User.is_blocked == false(), has_due)
+            )
+        ).all()
+        candidates = [row.user_id for row in rows if service.slot_to_fire(row, now) is not None]
+    sent = 0
+    for user_id in candidates:
+        try:
+            if await remind(context, user_id, now):
+                sent += 1
+        except TelegramForbiddenError:
+            log.info("reminder for %s: the user blocked the bot", user_id)
+            await mark_slot(context, user_id, now)
+        except TelegramAPIError:
+            log.warning("reminder for %s failed", user_id, exc_info=True)
+            await mark_slot(context, user_id, now)
+    return sent
+
+
+async def run_cleanup(context: JobContext) -> int:
+    """Delete expired review sessions; their card messages say so and lose their buttons."""
+    now = context.now()
+    async with context.session_factory() as session, session.begin():
+        stmt = select(TrainingSession).where(TrainingSession.expires_at <= now).limit(1000)
+        rows = list(await session.scalars(for_claim(session, stmt)))
+        gone = [(row.chat_id, row.user_id, row.message_id) for row in rows]
+        for row in rows:
+            await session.delete(row)
+        users = {
+            user.id: user
+            for user in await session.scalars(
+                select(User).where(User.id.in_({user_id for _c, user_id, _m in gone}))
+            )
+        }
+    for chat_id, user_id, message_id in gone:
+        if message_id is not None:
+            t = translator_for(users.get(user_id), context.settings.default_locale)
+            await edit_quietly(context.bot, chat_id, message_id, t("training-card-expired"))
+    return len(gone)

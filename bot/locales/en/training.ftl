@@ -1,1 +1,74 @@
-## Training
+## Training: vocabulary, spaced-repetition review, settings, reminders
+
+cmd-add = add a word pair: /add word — translation
+cmd-export = download your vocabulary as CSV
+cmd-clear = delete your whole vocabulary
+cmd-review = review the cards that are due
+cmd-getpair = review one card
+cmd-settings = cards per session, reminders, time zone
+flow-TrainingAdd = adding a word pair
+
+training-add-ask = Send the pair as <code>word — translation</code> (or <code>word = translation</code>, <code>word; translation</code>).
+training-add-usage = I could not find a pair there. Use <code>/add word — translation</code> (or <code>=</code>, <code>;</code> between them).
+training-add-too-long = A word or a translation is too long: at most { $limit } characters each.
+training-added = Added: <b>{ $word }</b> — { $translation }
+training-updated = Updated: <b>{ $word }</b> — { $translation }
+
+training-import-not-csv = That is not a CSV file. Send a <b>.csv</b> document (UTF-8, comma, semicolon or tab between word and translation).
+training-import-too-big = That file is too big: at most { $limit } MB, and it has { $size } MB.
+training-import-not-text = I cannot read that file as UTF-8 text. Save it as CSV in UTF-8 and send it again.
+training-import-progress = Importing… { $done } of { $total }
+training-import-done = Imported { $new } new, updated { $updated }, skipped { $skipped }.
+training-import-skipped-lines = Skipped lines: { $lines }
+training-import-empty = There are no word pairs in that file.
+
+training-export-empty = Your vocabulary is empty. Add pairs with /add or send a CSV file.
+training-export-caption = Your vocabulary: { $count } pairs.
+
+training-clear-ask = Delete all { $count } word pairs and any open review or game? This cannot be undone.
+training-clear-empty = Your vocabulary is already empty.
+training-btn-clear-confirm = Delete everything
+training-btn-clear-keep = Keep
+training-cleared = Deleted { $count } word pairs.
+training-clear-kept = Nothing was deleted.
+
+training-grade-again = Again
+training-grade-hard = Hard
+training-grade-good = Good
+training-grade-easy = Easy
+training-btn-snooze-day = Snooze 1 day
+training-btn-snooze-week = Snooze 1 week
+
+training-card =
+    <b>Card { $position } of { $total }</b>
+
+    <b>{ $front }</b>
+    <tg-spoiler>{ $back }</tg-spoiler>
+training-card-reminder = ⏰ Time to review: { $due } cards are due.
+training-card-graded =
+    <b>Card { $position } of { $total }</b>
+
+    <b>{ $front }</b> — { $back }
+    Your grade: { $grade }
+training-card-expired = This review session has expired. Send /review to start a new one.
+training-card-stale = This card is no longer active.
+training-session-expired = This session has expired.
+training-summary = Session complete: { $cards } cards. Again { $again } · Hard { $hard } · Good { $good } · Easy { $easy }.
+training-nothing-due = Nothing to review right now. Add pairs with /add or send a CSV file.
+training-nothing-due-until = Nothing is due right now. The next card is due on { $when } UTC.
+training-snoozed = Snoozed: { $count } cards moved by { $days } days.
+
+training-settings-title = <b>Learning settings</b>
+training-settings-body =
+    Cards per session: <b>{ $cards }</b>
+    Reminders: morning 08:00 { $morning }, afternoon 13:00 { $afternoon }, evening 20:00 { $evening }
+    Time zone: <b>{ $zone }</b>
+training-settings-cards-button = { $cards } cards
+training-settings-morning = Morning 08:00
+training-settings-afternoon = Afternoon 13:00
+training-settings-evening = Evening 20:00
+training-settings-paused = Reminders are paused: turn a reminder on or review to resume them.
+training-btn-close = Close
+training-settings-saved = Settings saved.
+
+training-reminders-paused = I have sent { $count } reminders without an answer, so I paused them. Send /review or open /settings to resume them.

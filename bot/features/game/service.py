@@ -1,0 +1,205 @@
+"""The quiz game: cards from the vocabulary, answer checking, scores and statistics."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.dialect import dialect_name
+from bot.features.game.models import GameSession, GameStatistic
+from bot.features.training.models import WordPair
+from bot.features.training.service import SESSION_TTL, new_token, refresh, touch_activity
+
+GAME_PAIRS = 5
+ANSWER_WITHIN = timedelta(minutes=15)
+
+_PARENTHESES = re.compile(r"\([^()]*\)")
+_TRAILING = ".,!?"
+
+
+def normalize_answer(text: str) -> str:
+    """Case, surrounding and repeated spaces, trailing . , ! ? and (parenthesised parts) aside."""
+    previous = None
+    while previous != text:  # nested parentheses: innermost first
+        previous, text = text, _PARENTHESES.sub(" ", text)
+    text = " ".join(text.split()).casefold()
+    while text and text[-1] in _TRAILING:
+        text = text[:-1].rstrip()
+    return text
+
+
+def answer_matches(answer: str, expected: str) -> bool:
+    """Right when the answer is the expected text or any one of its comma-separated parts."""
+    given = normalize_answer(answer)
+    if not given:
+        return False
+    whole = normalize_answer(expected)
+    previous = None
+    stripped = expected
+    while previous != stripped:
+        previous, stripped = stripped, _PARENTHESES.sub(" ", stripped)
+    alternatives = {normalize_answer(part) for part in stripped.split(",")}
+    return given == whole or given in alternatives
+
+
+@dataclass(frozen=True)
+class GameCard:
+    position: int  # 1-based
+    total: int
+    prompt: str
+    expected: str
+    token: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class GameScore:
+    correct: int
+    answered: int
+    cards: int
+
+    @property
+    def accuracy(self) -> int:
+        return round(100 * self.correct / self.answered) if self.answered else 0
+
+
+async def open_game(
+    session: AsyncSession, chat_id: int, user_id: int, *, lock: bool = False
+) -> GameSession | None:
+    stmt = select(GameSession).where(GameSession.chat_id == chat_id, GameSession.user_id == user_id)
+    if lock and dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+async def start_game(
+    session: AsyncSession, chat_id: int, user_id: int, now: datetime
+) -> GameSession | None:
+    """Up to 5 random pairs, each asked both ways, shuffled; None without any pair."""
+    ids = list(
+        await session.scalars(
+            select(WordPair.id)
+            .where(WordPair.user_id == user_id)
+            .order_by(func.random())
+            .limit(GAME_PAIRS)
+        )
+    )
+    if not ids:
+        return None
+    old = await open_game(session, chat_id, user_id)
+    if old is not None:  # an expired game (an open one is resumed instead)
+        await session.delete(old)
+        await session.flush()
+    cards = [[pair_id, direction, 0] for pair_id in ids for direction in (0, 1)]
+    random.shuffle(cards)
+    row = GameSession(
+        chat_id=chat_id,
+        user_id=user_id,
+        cards=cards,
+        position=0,
+        token=new_token(),
+        pairs=len(ids),
+        correct=0,
+        answered=0,
+        started_at=now,
+        last_activity_at=now,
+        answer_by=now + ANSWER_WITHIN,
+        expires_at=now + SESSION_TTL,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def current_game_card(session: AsyncSession, row: GameSession) -> GameCard | None:
+    while row.position < len(row.cards):
+        pair_id, direction, _again = row.cards[row.position]
+        pair = await session.get(WordPair, pair_id)
+        if pair is not None:
+            prompt, expected = (
+                (pair.word, pair.translation) if direction == 0 else (pair.translation, pair.word)
+            )
+            return GameCard(
+                position=row.position + 1,
+                total=len(row.cards),
+                prompt=prompt,
+                expected=expected,
+                token=row.token,
+                correct=row.correct,
+            )
+        row.position += 1
+    return None
+
+
+def touch(row: GameSession, now: datetime) -> None:
+    refresh(row, now)
+    row.answer_by = now + ANSWER_WITHIN
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    card: GameCard
+    correct: bool
+    message_id: int | None
+    next_card: GameCard | None
+    score: GameScore | None  # set when the game ended
+
+
+async def answer_card(
+    session: AsyncSession, row: GameSession, answer: str | None, now: datetime
+) -> AnswerOutcome | None:
+    """Check a typed answer (None: revealed, a miss) and move on; a miss comes back at the end."""
+    card = await current_game_card(session, row)
+    if card is None:
+        return None
+    correct = answer is not None and answer_matches(answer, card.expected)
+    row.answered += 1
+    if correct:
+        row.correct += 1
+    else:
+        pair_id, direction, again = row.cards[row.position]
+        if not again:
+            row.cards = [*row.cards, [pair_id, direction, 1]]
+    row.position += 1
+    touch(row, now)
+    await touch_activity(session, row.user_id, now)
+    message_id = row.message_id
+    next_card = await current_game_card(session, row)
+    score = None
+    if next_card is None:
+        score = await finish_game(session, row, now, "answers")
+    return AnswerOutcome(card, correct, message_id, next_card, score)
+
+
+async def finish_game(
+    session: AsyncSession, row: GameSession, now: datetime, ended_by: str
+) -> GameScore:
+    """Store the game's statistics and close it."""
+    score = GameScore(correct=row.correct, answered=row.answered, cards=len(row.cards))
+    session.add(
+        GameStatistic(
+            user_id=row.user_id,
+            pairs=row.pairs,
+            cards=len(row.cards),
+            correct=row.correct,
+            answered=row.answered,
+            ended_by=ended_by,
+            started_at=row.started_at,
+            finished_at=now,
+        )
+    )
+    await session.delete(row)
+    await session.flush()
+    return score
+
+
+async def resume_game_card(
+    session: AsyncSession, row: GameSession, now: datetime
+) -> GameCard | None:
+    touch(row, now)
+    return await current_game_card(session, row)

@@ -1,0 +1,113 @@
+"""Buttons of the training feature: card grades, snooze, /clear, /settings."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.features.training.models import LearningSettings
+from bot.features.training.service import (
+    CARDS_MAX,
+    CARDS_MIN,
+    OFFSET_MAX,
+    OFFSET_MIN,
+    SETTING_FIELDS,
+)
+from bot.i18n import Translator
+from bot.telegram.keyboards import button, keyboard
+
+CARD_PRESETS = (5, 10, 20, 30)
+OFFSET_PRESETS = (-5, 0, 1, 3, 8)
+GRADE_KEYS = {1: "training-grade-again", 2: "training-grade-hard", 3: "training-grade-good"}
+GRADE_KEYS[4] = "training-grade-easy"
+
+
+class TrGradeCb(CallbackData, prefix="trg"):
+    """A grade of the card whose buttons carry `token` (1 Again … 4 Easy)."""
+
+    token: int
+    grade: int
+
+
+class TrSnoozeCb(CallbackData, prefix="trz"):
+    token: int
+    days: int
+
+
+class TrClearCb(CallbackData, prefix="trc"):
+    confirm: int  # 1 delete everything, 0 keep
+
+
+class TrSettingsCb(CallbackData, prefix="trs"):
+    """Sets one field to an absolute value (a double press sets the same value again)."""
+
+    what: str  # c cards, z time zone, m/a/e reminder slots, x close, n nothing
+    value: int
+
+
+def grade_label(t: Translator, grade: int) -> str:
+    return t(GRADE_KEYS[grade])
+
+
+def card_keyboard(t: Translator, token: int, *, snooze: bool) -> InlineKeyboardMarkup:
+    rows = [[button(grade_label(t, g), TrGradeCb(token=token, grade=g)) for g in (1, 2, 3, 4)]]
+    if snooze:
+        rows.append(
+            [
+                button(t("training-btn-snooze-day"), TrSnoozeCb(token=token, days=1)),
+                button(t("training-btn-snooze-week"), TrSnoozeCb(token=token, days=7)),
+            ]
+        )
+    return keyboard(rows)
+
+
+def clear_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard(
+        [
+            [
+                button(t("training-btn-clear-confirm"), TrClearCb(confirm=1)),
+                button(t("training-btn-clear-keep"), TrClearCb(confirm=0)),
+            ]
+        ]
+    )
+
+
+def offset_label(offset: int) -> str:
+    return f"UTC{'+' if offset >= 0 else '−'}{abs(offset)}"
+
+
+def settings_keyboard(t: Translator, settings: LearningSettings) -> InlineKeyboardMarkup:
+    cards, offset = settings.cards_per_session, settings.utc_offset
+
+    def cb(what: str, value: int) -> TrSettingsCb:
+        return TrSettingsCb(what=what, value=value)
+
+    def toggle(what: str, key: str) -> InlineKeyboardButton:
+        on = bool(getattr(settings, SETTING_FIELDS[what]))
+        return button(t(key) + (" ✅" if on else " ❌"), cb(what, 0 if on else 1))
+
+    rows = [
+        [
+            button("−", cb("c", max(cards - 1, CARDS_MIN))),
+            button(t("training-settings-cards-button", cards=str(cards)), cb("n", 0)),
+            button("+", cb("c", min(cards + 1, CARDS_MAX))),
+        ],
+        [button(str(n), cb("c", n)) for n in CARD_PRESETS],
+    ]
+    rows.append(
+        [
+            toggle("m", "training-settings-morning"),
+            toggle("a", "training-settings-afternoon"),
+            toggle("e", "training-settings-evening"),
+        ]
+    )
+    rows += [
+        [
+            button("−", cb("z", max(offset - 1, OFFSET_MIN))),
+            button(offset_label(offset), cb("n", 0)),
+            button("+", cb("z", min(offset + 1, OFFSET_MAX))),
+        ],
+        [button(offset_label(n), cb("z", n)) for n in OFFSET_PRESETS],
+        [button(t("training-btn-close"), cb("x", 0))],
+    ]
+    return keyboard(rows)

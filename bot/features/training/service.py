@@ -1,0 +1,572 @@
+"""Vocabulary, FSRS review sessions, learning settings and reminder slots (no Telegram here)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from fsrs import Card, Rating, Scheduler
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.dialect import dialect_name, insert
+from bot.features.game.models import GameSession
+from bot.features.training.models import (
+    WORD_LIMIT,
+    LearningSettings,
+    TrainingSession,
+    WordPair,
+)
+
+SESSION_TTL = timedelta(hours=24)
+# A learner who answered in a session this recently is not interrupted by a reminder.
+ACTIVE_WINDOW = timedelta(minutes=15)
+CARDS_MIN, CARDS_MAX, CARDS_DEFAULT = 1, 50, 10
+OFFSET_MIN, OFFSET_MAX = -12, 14
+# Reminder slots in the learner's local time (hours), in the order of the settings columns.
+SLOT_HOURS = {"morning": 8, "afternoon": 13, "evening": 20}
+# A slot missed while the bot was down still fires this long after its start, not later.
+SLOT_GRACE = timedelta(minutes=30)
+PAUSE_AFTER = 9
+IMPORT_MAX_BYTES = 1024 * 1024
+SKIPPED_SHOWN = 5
+HEADER_WORDS = frozenset(
+    {"word", "words", "translation", "translations", "term", "definition", "front", "back"}
+    | {"слово", "слова", "перевод", "переводы"}
+)
+GRADES = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
+
+_scheduler = Scheduler(enable_fuzzing=False)
+
+
+def new_token() -> int:
+    """The token a card's buttons carry (changes at every step of a session)."""
+    return secrets.randbelow(2**31 - 2) + 1
+
+
+def word_key(word: str) -> str:
+    """One pair per word: case and inner spacing do not make another word."""
+    return " ".join(word.split()).casefold()
+
+
+def clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _lock(session: AsyncSession, stmt: Select[Any]) -> Select[Any]:
+    # Row lock on PostgreSQL (a reminder job may touch the same session); SQLite serialises
+    # writers with BEGIN IMMEDIATE already.
+    if dialect_name(session) == "postgresql":
+        return stmt.with_for_update()
+    return stmt
+
+
+# --- vocabulary ----------------------------------------------------------------------------------
+
+_PAIR_SEPARATOR = re.compile(r"\s*(?:—|–|=|;)\s*")
+
+
+def parse_pair(text: str) -> tuple[str, str] | None:
+    """`word — translation`, `word = translation` or `word; translation`; None if neither."""
+    parts = _PAIR_SEPARATOR.split(text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return None
+    word, translation = clean(parts[0]), clean(parts[1])
+    if not word or not translation:
+        return None
+    return word, translation
+
+
+def too_long(word: str, translation: str) -> bool:
+    return len(word) > WORD_LIMIT or len(translation) > WORD_LIMIT
+
+
+async def ensure_settings(session: AsyncSession, user_id: int) -> LearningSettings:
+    found = await session.get(LearningSettings, user_id)
+    if found is not None:
+        return found
+    await session.execute(
+        insert(session, LearningSettings).values(user_id=user_id).on_conflict_do_nothing()
+    )
+    found = await session.get(LearningSettings, user_id, populate_existing=True)
+    assert found is not None
+    return found
+
+
+async def add_pair(
+    session: AsyncSession, user_id: int, word: str, translation: str, now: datetime
+) -> bool:
+    """Add a pair or update the translation of the same word; True when the pair is new."""
+    await ensure_settings(session, user_id)
+    key = word_key(word)
+    pair = await session.scalar(
+        select(WordPair).where(WordPair.user_id == user_id, WordPair.word_key == key)
+    )
+    if pair is not None:
+        pair.translation = translation
+        return False
+    session.add(
+        WordPair(user_id=user_id, word=word, word_key=key, translation=translation, due=now)
+    )
+    await session.flush()
+    return True
+
+
+@dataclass
+class CsvRows:
+    rows: list[tuple[int, str, str]] = field(default_factory=list)  # (line, word, translation)
+    skipped: list[int] = field(default_factory=list)  # line numbers
+
+
+def decode_csv(data: bytes) -> str | None:
+    """The text of an uploaded file (UTF-8, with or without BOM); None if it is not text."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in text:
+        return None
+    return text
+
+
+def detect_delimiter(text: str) -> str:
+    sample = "\n".join(line for line in text.splitlines()[:50] if line.strip())
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        pass
+    # The Sniffer wants consistent rows; otherwise take the separator most lines contain.
+    lines = [line for line in sample.splitlines() if line.strip()]
+    best, best_score = ",", 0
+    for delimiter in ("\t", ";", ","):
+        score = sum(1 for line in lines if delimiter in line)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def parse_csv(text: str) -> CsvRows:
+    """Word and translation from the first two columns; an optional header is recognised."""
+    result = CsvRows()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    first = True
+    try:
+        for row in reader:
+            line = reader.line_num
+            cells = [clean(cell) for cell in row[:2]]
+            if not any(clean(cell) for cell in row):
+                continue  # an empty row
+            if first:
+                first = False
+                if cells and all(cell.casefold() in HEADER_WORDS for cell in cells if cell):
+                    continue
+            if len(cells) < 2 or not cells[0] or not cells[1] or too_long(*cells):
+                result.skipped.append(line)
+                continue
+            result.rows.append((line, cells[0], cells[1]))
+    except csv.Error:
+        result.skipped.append(reader.line_num + 1)
+    return result
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    new: int
+    updated: int
+
+
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+async def import_pairs(
+    session: AsyncSession,
+    user_id: int,
+    rows: Sequence[tuple[int, str, str]],
+    now: datetime,
+    *,
+    progress: Progress | None = None,
+    chunk: int = 500,
+) -> ImportResult:
+    """Insert new words, update the translation of known ones (a later row wins)."""
+    await ensure_settings(session, user_id)
+    existing = {
+        key: (pair_id, translation)
+        for pair_id, key, translation in (
+            await session.execute(
+                select(WordPair.id, WordPair.word_key, WordPair.translation).where(
+                    WordPair.user_id == user_id
+                )
+            )
+        ).all()
+    }
+    fresh: dict[str, dict[str, object]] = {}
+    changed: dict[int, str] = {}
+    updated_keys: set[str] = set()
+    for _line, word, translation in rows:
+        key = word_key(word)
+        if key in fresh:
+            if fresh[key]["translation"] != translation:
+                fresh[key]["translation"] = translation
+            continue
+        known = existing.get(key)
+        if known is None:
+            fresh[key] = {
+                "user_id": user_id,
+                "word": word,
+                "word_key": key,
+                "translation": translation,
+                "due": now,
+                "reps": 0,
+            }
+        elif known[1] != translation:
+            changed[known[0]] = translation
+            updated_keys.add(key)
+        elif key in updated_keys:
+            changed.pop(known[0], None)
+            updated_keys.discard(key)
+    total = len(fresh) + len(changed)
+    done = 0
+    values = list(fresh.values())
+    for start in range(0, len(values), chunk):
+        part = values[start : start + chunk]
+        await session.execute(insert(session, WordPair), part)
+        done += len(part)
+        if progress is not None:
+            await progress(done, total)
+    items = list(changed.items())
+    for start in range(0, len(items), chunk):
+        updates = items[start : start + chunk]
+        for pair_id, translation in updates:
+            await session.execute(
+                update(WordPair)
+                .where(WordPair.id == pair_id)
+                .values(translation=translation, updated_at=now)
+            )
+        done += len(updates)
+        if progress is not None:
+            await progress(done, total)
+    return ImportResult(new=len(fresh), updated=len(changed))
+
+
+async def export_csv(session: AsyncSession, user_id: int) -> tuple[bytes, int]:
+    """The vocabulary as CSV (UTF-8 with BOM, a header, sorted by word) and its size in pairs."""
+    pairs = (
+        await session.execute(
+            select(WordPair.word, WordPair.translation)
+            .where(WordPair.user_id == user_id)
+            .order_by(WordPair.word_key, WordPair.id)
+        )
+    ).all()
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["word", "translation"])
+    writer.writerows([(word, translation) for word, translation in pairs])
+    return buffer.getvalue().encode("utf-8-sig"), len(pairs)
+
+
+async def count_pairs(session: AsyncSession, user_id: int) -> int:
+    return int(await session.scalar(select(func.count()).where(WordPair.user_id == user_id)) or 0)
+
+
+async def clear_vocabulary(session: AsyncSession, user_id: int) -> tuple[int, list[int]]:
+    """Delete the pairs and the open sessions; the pair count and the sessions' card messages."""
+    messages: list[int] = []
+    for model in (TrainingSession, GameSession):
+        rows = await session.scalars(
+            delete(model).where(model.user_id == user_id).returning(model.message_id)
+        )
+        messages += [mid for mid in rows.all() if mid is not None]
+    result = await session.execute(delete(WordPair).where(WordPair.user_id == user_id))
+    return int(getattr(result, "rowcount", 0) or 0), messages
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+SETTING_FIELDS = {"m": "remind_morning", "a": "remind_afternoon", "e": "remind_evening"}
+
+
+def apply_setting(settings: LearningSettings, what: str, value: int) -> bool:
+    """Set one field from a settings button; False when the button means nothing."""
+    if what == "c":
+        settings.cards_per_session = min(max(value, CARDS_MIN), CARDS_MAX)
+    elif what == "z":
+        settings.utc_offset = min(max(value, OFFSET_MIN), OFFSET_MAX)
+    elif what in SETTING_FIELDS:
+        setattr(settings, SETTING_FIELDS[what], bool(value))
+        settings.paused = False
+    else:
+        return False
+    return True
+
+
+def enabled_slots(settings: LearningSettings) -> list[int]:
+    flags = (settings.remind_morning, settings.remind_afternoon, settings.remind_evening)
+    return [hour for hour, on in zip(SLOT_HOURS.values(), flags, strict=True) if on]
+
+
+def latest_slot(now: datetime, utc_offset: int, hours: Sequence[int]) -> datetime | None:
+    """The UTC start of the latest enabled slot at or before `now` (local time = UTC + offset)."""
+    local = now + timedelta(hours=utc_offset)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = [
+        midnight + timedelta(days=day, hours=hour) - timedelta(hours=utc_offset)
+        for day in (-1, 0)
+        for hour in hours
+    ]
+    passed = [start for start in starts if start <= now]
+    return max(passed) if passed else None
+
+
+def slot_to_fire(settings: LearningSettings, now: datetime) -> datetime | None:
+    """The slot a reminder is due for now, if any (each slot fires once)."""
+    if settings.paused:
+        return None
+    slot = latest_slot(now, settings.utc_offset, enabled_slots(settings))
+    if slot is None or now - slot >= SLOT_GRACE:
+        return None
+    if settings.last_slot_at is not None and settings.last_slot_at >= slot:
+        return None
+    return slot
+
+
+async def touch_activity(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """An answer in a session: reminders leave the learner alone for a while, and resume."""
+    await session.execute(
+        update(LearningSettings)
+        .where(LearningSettings.user_id == user_id)
+        .values(last_activity_at=now, unanswered=0, paused=False)
+    )
+
+
+async def resume_reminders(session: AsyncSession, user_id: int) -> None:
+    """Any activity resumes paused reminders (written only when something changes)."""
+    settings = await session.get(LearningSettings, user_id)
+    if settings is not None and (settings.paused or settings.unanswered):
+        settings.paused = False
+        settings.unanswered = 0
+
+
+# --- review sessions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardView:
+    position: int  # 1-based
+    total: int
+    front: str
+    back: str
+    token: int
+    offer_snooze: bool
+
+
+async def open_session(
+    session: AsyncSession, chat_id: int, user_id: int, *, lock: bool = False
+) -> TrainingSession | None:
+    """The learner's session row (expired or not), locked for a check-and-advance if asked."""
+    stmt = select(TrainingSession).where(
+        TrainingSession.chat_id == chat_id, TrainingSession.user_id == user_id
+    )
+    if lock:
+        stmt = _lock(session, stmt)
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+def is_expired(row: TrainingSession | GameSession, now: datetime) -> bool:
+    return now >= row.expires_at
+
+
+async def due_count(session: AsyncSession, user_id: int, now: datetime) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).where(WordPair.user_id == user_id, WordPair.due <= now)
+        )
+        or 0
+    )
+
+
+async def pick_cards(session: AsyncSession, user_id: int, now: datetime, limit: int) -> list[int]:
+    """Up to `limit` pairs: due reviewed pairs first (most overdue first), then new ones."""
+    due = list(
+        await session.scalars(
+            select(WordPair.id)
+            .where(WordPair.user_id == user_id, WordPair.reps > 0, WordPair.due <= now)
+            .order_by(WordPair.due, WordPair.id)
+            .limit(limit)
+        )
+    )
+    if len(due) < limit:
+        due += list(
+            await session.scalars(
+                select(WordPair.id)
+                .where(WordPair.user_id == user_id, WordPair.reps == 0)
+                .order_by(WordPair.due, WordPair.id)
+                .limit(limit - len(due))
+            )
+        )
+    return due
+
+
+async def start_session(
+    session: AsyncSession,
+    chat_id: int,
+    user_id: int,
+    now: datetime,
+    limit: int,
+    *,
+    offer_snooze: bool = False,
+) -> TrainingSession | None:
+    """A new session over the picked cards (None when there is nothing to review).
+
+    An expired row of this chat is replaced."""
+    ids = await pick_cards(session, user_id, now, limit)
+    if not ids:
+        return None
+    await session.execute(
+        delete(TrainingSession).where(
+            TrainingSession.chat_id == chat_id, TrainingSession.user_id == user_id
+        )
+    )
+    row = TrainingSession(
+        chat_id=chat_id,
+        user_id=user_id,
+        cards=[[pair_id, random.randint(0, 1)] for pair_id in ids],
+        position=0,
+        token=new_token(),
+        grades={},
+        offer_snooze=offer_snooze,
+        last_activity_at=now,
+        expires_at=now + SESSION_TTL,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def current_card(session: AsyncSession, row: TrainingSession) -> CardView | None:
+    """The card the session is on; pairs deleted meanwhile are passed over. None at the end."""
+    while row.position < len(row.cards):
+        pair_id, direction = row.cards[row.position]
+        pair = await session.get(WordPair, pair_id)
+        if pair is not None:
+            front, back = (
+                (pair.word, pair.translation) if direction == 0 else (pair.translation, pair.word)
+            )
+            return CardView(
+                position=row.position + 1,
+                total=len(row.cards),
+                front=front,
+                back=back,
+                token=row.token,
+                offer_snooze=row.offer_snooze and row.position == 0,
+            )
+        row.position += 1
+    return None
+
+
+def refresh(row: TrainingSession | GameSession, now: datetime) -> None:
+    """A step of the session: a new token and 24 more hours."""
+    row.token = new_token()
+    row.last_activity_at = now
+    row.expires_at = now + SESSION_TTL
+
+
+def schedule(pair: WordPair, rating: Rating, now: datetime) -> None:
+    """Grade a pair with FSRS: its card state and due date move on."""
+    if pair.fsrs_card:
+        card = Card.from_dict(pair.fsrs_card)  # type: ignore[arg-type]
+        card.due = pair.due  # a snooze moves only the column
+    else:
+        card = Card(card_id=pair.id, due=now)
+    card, _log = _scheduler.review_card(card, rating, review_datetime=now)
+    pair.fsrs_card = dict(card.to_dict())
+    pair.due = card.due
+    pair.reps += 1
+
+
+@dataclass(frozen=True)
+class GradeOutcome:
+    status: str  # "ok", "stale" (another card, or no session), "expired"
+    graded: CardView | None = None
+    next_card: CardView | None = None
+    grades: dict[str, int] = field(default_factory=dict)
+    message_id: int | None = None
+
+
+async def grade_card(
+    session: AsyncSession, chat_id: int, user_id: int, token: int, grade: int, now: datetime
+) -> GradeOutcome:
+    """Check-and-advance: only the current card's token grades, once; then the token changes."""
+    row = await open_session(session, chat_id, user_id, lock=True)
+    if row is None or row.token != token or grade not in range(1, 5):
+        return GradeOutcome("stale")
+    if is_expired(row, now):
+        return GradeOutcome("expired")
+    card = await current_card(session, row)
+    if card is None:
+        await session.delete(row)
+        return GradeOutcome("stale")
+    pair = await session.get(WordPair, row.cards[row.position][0])
+    assert pair is not None
+    schedule(pair, Rating(grade), now)
+    grades = dict(row.grades)
+    grades[str(grade)] = grades.get(str(grade), 0) + 1
+    row.grades = grades
+    row.position += 1
+    refresh(row, now)
+    await touch_activity(session, user_id, now)
+    next_card = await current_card(session, row)
+    message_id = row.message_id
+    if next_card is None:
+        await session.delete(row)
+    return GradeOutcome("ok", card, next_card, grades, message_id)
+
+
+async def resume_card(
+    session: AsyncSession, row: TrainingSession, now: datetime
+) -> CardView | None:
+    """Show the current card again (a new message): a new token, the old buttons stop working."""
+    refresh(row, now)
+    card = await current_card(session, row)
+    if card is None:
+        await session.delete(row)
+    return card
+
+
+async def snooze(
+    session: AsyncSession, chat_id: int, user_id: int, token: int, days: int, now: datetime
+) -> tuple[str, int]:
+    """Push every overdue card by `days` and end the session; (status, cards moved)."""
+    row = await open_session(session, chat_id, user_id, lock=True)
+    if row is None or row.token != token or not row.offer_snooze or days not in (1, 7):
+        return "stale", 0
+    if is_expired(row, now):
+        return "expired", 0
+    result = await session.execute(
+        update(WordPair)
+        .where(WordPair.user_id == user_id, WordPair.due <= now)
+        .values(due=now + timedelta(days=days))
+    )
+    await session.delete(row)
+    await touch_activity(session, user_id, now)
+    return "ok", int(getattr(result, "rowcount", 0) or 0)
+
+
+async def delete_expired_sessions(session: AsyncSession, now: datetime) -> list[TrainingSession]:
+    rows = list(
+        await session.scalars(select(TrainingSession).where(TrainingSession.expires_at <= now))
+    )
+    for row in rows:
+        await session.delete(row)
+    return rows
+
+
+async def next_due(session: AsyncSession, user_id: int) -> datetime | None:
+    return await session.scalar(select(func.min(WordPair.due)).where(WordPair.user_id == user_id))
