@@ -166,6 +166,29 @@ def purge_job(storage: SqlStorage) -> Job:
     return Job("fsm-purge", interval=3600, run=purge_expired_fsm)
 
 
+_RESPONSE_TYPES: list[type[Any]] = []
+
+
+def keep_response_types() -> None:
+    """Build aiogram's Response[T] models once and keep them alive.
+
+    aiogram parses every API answer with `Response[method.__returning__]`; pydantic holds such
+    parametrised models only weakly, so each garbage collection dropped them and the next call
+    rebuilt one (~1-3 ms each, dozens of times a minute under load; see bench/README.md).
+    """
+    if _RESPONSE_TYPES:
+        return
+    import aiogram.methods
+    from aiogram.methods.base import Response, TelegramMethod
+
+    returning = {
+        cls.__returning__
+        for cls in vars(aiogram.methods).values()
+        if isinstance(cls, type) and issubclass(cls, TelegramMethod) and cls is not TelegramMethod
+    }
+    _RESPONSE_TYPES.extend(Response[result] for result in returning)  # type: ignore[valid-type]
+
+
 def create_bot(
     settings: Settings,
     *,
@@ -173,6 +196,7 @@ def create_bot(
     pacing: PacingLimits | None = None,
     on_blocked: Callable[[int], Any] | None = None,
 ) -> Bot:
+    keep_response_types()
     api = (
         TelegramAPIServer.from_base(str(settings.bot_api_url).rstrip("/"))
         if settings.bot_api_url
