@@ -1,6 +1,7 @@
-"""Intro: see router.py for the handlers and service.py for the domain logic."""
+"""Intro: onboarding of a new member, ending with the intro card in the community chat."""
 
-from bot.features.intro.router import build_router
+from bot.features.intro.router import COMMANDS, build_router
+from bot.features.intro.states import Intro
 from bot.features.registry import Feature
 
-feature = Feature(name="intro", build_router=build_router)
+feature = Feature(name="intro", build_router=build_router, commands=COMMANDS, states=(Intro,))

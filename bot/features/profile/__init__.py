@@ -1,6 +1,12 @@
-"""Profile: see router.py for the handlers and service.py for the domain logic."""
+"""Profile: /profile (card, edit, search) and the admins' /profiles manager."""
 
-from bot.features.profile.router import build_router
+from bot.features.profile.router import COMMANDS, build_router
+from bot.features.profile.states import ProfileAdmin, ProfileEdit, ProfileSearch
 from bot.features.registry import Feature
 
-feature = Feature(name="profile", build_router=build_router)
+feature = Feature(
+    name="profile",
+    build_router=build_router,
+    commands=COMMANDS,
+    states=(ProfileEdit, ProfileSearch, ProfileAdmin),
+)

@@ -1,0 +1,258 @@
+"""Profiles: save, edit, find and search them (no Telegram here)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.dialect import dialect_name, insert
+from bot.features.core.models import User
+from bot.features.profile.models import Profile
+
+NAME_LIMIT = 30
+ABOUT_LIMIT = 3900
+PAGE_SIZE = 5
+FIELDS = ("first_name", "last_name", "about")
+ADMIN_FIELDS = ("first_name", "last_name", "username", "about")
+USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
+
+
+@dataclass(frozen=True)
+class CardData:
+    """What an intro card shows (a saved profile or the answers of an intro in progress)."""
+
+    user_id: int
+    first_name: str
+    last_name: str
+    username: str | None
+    about: str
+
+    @classmethod
+    def of(cls, profile: Profile) -> CardData:
+        return cls(
+            profile.user_id, profile.first_name, profile.last_name, profile.username, profile.about
+        )
+
+
+def fold(text: str) -> str:
+    """Case-folded text for the searches (Python folds every script, SQLite's lower() does not)."""
+    return " ".join(text.casefold().split())
+
+
+def search_value(session: AsyncSession, text: str) -> Any:
+    """The value of a `search` column: a tsvector on PostgreSQL, folded text on SQLite."""
+    folded = fold(text)
+    if dialect_name(session) == "postgresql":
+        return func.to_tsvector(literal_column("'simple'"), folded)
+    return folded
+
+
+def text_match(session: AsyncSession, column: Any, query: str) -> ColumnElement[bool]:
+    """Every word of `query` occurs in `column` (full-text on PostgreSQL, LIKE on SQLite)."""
+    words = fold(query).split()
+    if dialect_name(session) == "postgresql":
+        matches = column.op("@@")(func.plainto_tsquery(literal_column("'simple'"), " ".join(words)))
+        return cast(ColumnElement[bool], matches)
+    return and_(*(column.like(f"%{_like_escape(word)}%", escape="\\") for word in words))
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def normalize_username(text: str) -> str | None:
+    match = USERNAME.match(text.strip())
+    return match.group(1) if match else None
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+async def get_profile(session: AsyncSession, profile_id: int) -> Profile | None:
+    return await session.get(Profile, profile_id)
+
+
+async def profile_of(session: AsyncSession, user_id: int) -> Profile | None:
+    return await session.scalar(select(Profile).where(Profile.user_id == user_id))
+
+
+async def has_profile(session: AsyncSession, user_id: int) -> bool:
+    found = await session.scalar(select(Profile.id).where(Profile.user_id == user_id))
+    return found is not None
+
+
+def _search_condition(session: AsyncSession, query: str) -> ColumnElement[bool] | None:
+    query = query.strip()
+    if not fold(query):
+        return None
+    username = normalize_username(query) if query.startswith("@") else None
+    if username is not None:
+        return func.lower(Profile.username) == username.lower()
+    by_words = text_match(session, Profile.search, query)
+    plain = normalize_username(query)
+    if plain is not None:  # one word: also a username typed without @
+        return or_(by_words, func.lower(Profile.username) == plain.lower())
+    return by_words
+
+
+async def count_matches(session: AsyncSession, query: str) -> int:
+    condition = _search_condition(session, query)
+    if condition is None:
+        return 0
+    total = await session.scalar(select(func.count()).select_from(Profile).where(condition))
+    return int(total or 0)
+
+
+async def search(
+    session: AsyncSession, query: str, *, offset: int = 0, limit: int = PAGE_SIZE
+) -> Sequence[Profile]:
+    """Profiles matching @username, "First Last" or words of the about text, by name."""
+    condition = _search_condition(session, query)
+    if condition is None:
+        return []
+    rows = await session.scalars(
+        select(Profile)
+        .where(condition)
+        .order_by(Profile.first_name, Profile.last_name, Profile.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return rows.all()
+
+
+async def find_user_id(session: AsyncSession, text: str) -> int | None:
+    """An admin's "who": a Telegram id, or a @username known from a profile or from Telegram."""
+    text = text.strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    username = normalize_username(text) if text.startswith("@") else None
+    if username is None:
+        return None
+    found = await session.scalar(
+        select(Profile.user_id).where(func.lower(Profile.username) == username.lower())
+    )
+    if found is None:
+        found = await session.scalar(
+            select(User.id).where(func.lower(User.username) == username.lower())
+        )
+    return found
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def refresh_search(session: AsyncSession, profile: Profile) -> None:
+    words = [profile.first_name, profile.last_name, profile.username or "", profile.about]
+    profile.search = search_value(session, " ".join(words))
+
+
+async def ensure_user(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    first_name: str,
+    last_name: str | None = None,
+    username: str | None = None,
+) -> None:
+    """A users row for someone the bot may never have seen (an admin creates their profile)."""
+    stmt = (
+        insert(session, User)
+        .values(
+            id=user_id,
+            first_name=(first_name or str(user_id))[:255],
+            last_name=last_name[:255] if last_name else None,
+            username=username,
+        )
+        .on_conflict_do_nothing()
+    )
+    await session.execute(stmt)
+
+
+async def save_profile(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    first_name: str,
+    last_name: str,
+    about: str,
+    username: str | None,
+) -> Profile:
+    """Create the user's profile, or overwrite its fields (an intro done again)."""
+    profile = await profile_of(session, user_id)
+    if profile is None:
+        profile = Profile(user_id=user_id)
+        session.add(profile)
+    profile.first_name = first_name.strip()
+    profile.last_name = last_name.strip()
+    profile.about = about.strip()
+    profile.username = username
+    refresh_search(session, profile)
+    await session.flush()
+    return profile
+
+
+async def create_empty(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    username: str | None = None,
+    about: str = "",
+) -> tuple[Profile, bool]:
+    """The user's profile, created from what an admin knows; (profile, created)."""
+    existing = await profile_of(session, user_id)
+    if existing is not None:
+        return existing, False
+    await ensure_user(
+        session, user_id, first_name=first_name, last_name=last_name, username=username
+    )
+    profile = Profile(
+        user_id=user_id,
+        first_name=first_name.strip()[:NAME_LIMIT],
+        last_name=last_name.strip()[:NAME_LIMIT],
+        username=username,
+        about=about.strip(),
+    )
+    session.add(profile)
+    refresh_search(session, profile)
+    await session.flush()
+    return profile, True
+
+
+async def set_field(session: AsyncSession, profile: Profile, field: str, value: str) -> None:
+    if field not in ADMIN_FIELDS:
+        raise ValueError(f"unknown profile field {field!r}")
+    if field == "username":
+        profile.username = normalize_username(value)
+    else:
+        setattr(profile, field, value.strip())
+    refresh_search(session, profile)
+    await session.flush()
+
+
+def set_published(profile: Profile, chat_id: int, message_id: int) -> None:
+    profile.published_chat_id = chat_id
+    profile.published_message_id = message_id
+
+
+async def find_or_create_by_id(session: AsyncSession, user_id: int) -> tuple[Profile, bool]:
+    """The profile of a Telegram id, created (with what the bot knows of the user) if missing."""
+    existing = await profile_of(session, user_id)
+    if existing is not None:
+        return existing, False
+    user = await session.get(User, user_id)
+    if user is None:
+        return await create_empty(session, user_id)
+    return await create_empty(
+        session,
+        user_id,
+        first_name=user.first_name,
+        last_name=user.last_name or "",
+        username=user.username,
+    )
