@@ -1,9 +1,475 @@
-"""Topics handlers."""
+"""Topics handlers: /topic_add and /topics for members, /topics_manage for admins."""
 
 from __future__ import annotations
 
-from aiogram import Router
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, or_f
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.features.core.models import User
+from bot.features.events import service as events
+from bot.features.events.keyboards import (
+    PICK_TOPIC_ADD,
+    PICK_TOPICS,
+    PICK_TOPICS_MANAGE,
+    EventPickCb,
+    pick_event_keyboard,
+)
+from bot.features.events.models import UPCOMING, Event
+from bot.features.topics import service
+from bot.features.topics.keyboards import (
+    BROWSE_LIST,
+    MANAGE_LIST,
+    TopicDeleteCb,
+    browse_keyboard,
+    manage_keyboard,
+)
+from bot.features.topics.models import Topic
+from bot.features.topics.service import PAGE_SIZE, TEXT_LIMIT
+from bot.features.topics.states import TopicAdd, TopicsBrowse, TopicsManage
+from bot.i18n import Html, Translator, get_translator, resolve_locale
+from bot.telegram.access import Access
+from bot.telegram.commands import CommandSpec, Where, Who
+from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.guards import guard
+from bot.telegram.inputs import length_error
+from bot.telegram.keyboards import BackCb, Page, PageCb, keyboard
+from bot.telegram.links import user_link
+from bot.telegram.prompts import ask, finish_flow, reask, retire
+from bot.telegram.text import escape
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    CommandSpec("topic_add", Where.PRIVATE, Who.MEMBER),
+    CommandSpec("topics", Where.PRIVATE, Who.MEMBER),
+    CommandSpec("topics_manage", Where.PRIVATE, Who.ADMIN),
+)
+
+# A page shows at most this much of each topic, so five of them fit in one message.
+PREVIEW_LIMIT = 600
+
+Prompted = Message | CallbackQuery
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+async def begin(message: Message, state: FSMContext, first: State) -> None:
+    if message.bot is not None:
+        await retire(message.bot, message.chat.id, state)
+    await state.set_data({})
+    await state.set_state(first)
+
+
+async def flow_event(session: AsyncSession, state: FSMContext) -> Event | None:
+    event_id = (await state.get_data()).get("event_id")
+    return await events.get_event(session, event_id) if isinstance(event_id, int) else None
+
+
+def preview(text: str) -> str:
+    return text if len(text) <= PREVIEW_LIMIT else text[: PREVIEW_LIMIT - 1].rstrip() + "…"
+
+
+async def render_topics(
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+    event: Event,
+    number: int,
+    *,
+    links: bool,
+) -> tuple[str, Page, list[int]]:
+    """The text of one page of an event's topics, the page, and the ids of its topics."""
+    total = await service.count_topics(session, event.id)
+    page = Page.of(total, number, PAGE_SIZE)
+    rows = await service.topics_page(session, event.id, offset=page.offset, limit=page.size)
+    lines = [t("topics-list-title", name=event.name, count=total)]
+    if not rows:
+        lines.append(t("topics-list-empty"))
+    for index, (topic, author) in enumerate(rows, start=page.offset + 1):
+        name = user_link(author.id, author.full_name) if links else Html(escape(author.full_name))
+        lines.append(
+            t(
+                "topics-list-item",
+                number=str(index),
+                text=preview(topic.text),
+                author=name,
+                date=topic.created_at.astimezone(settings.timezone).strftime("%d.%m.%Y"),
+            )
+        )
+    return "\n\n".join(lines), page, [topic.id for topic, _ in rows]
+
+
+# --- /topic_add ------------------------------------------------------------------------------
+
+
+async def show_add_pick(
+    where: Prompted, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
+) -> bool:
+    upcoming = await events.events_with_status(session, UPCOMING)
+    if not upcoming:
+        return False
+    await state.set_state(TopicAdd.choosing_event)
+    markup = pick_event_keyboard(t, upcoming, PICK_TOPIC_ADD, settings.timezone)
+    await ask(where, state, t("topics-pick-add"), markup, edit=isinstance(where, CallbackQuery))
+    return True
+
+
+async def cmd_topic_add(
+    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
+) -> None:
+    await begin(message, state, TopicAdd.choosing_event)
+    if not await show_add_pick(message, state, session, t, settings):
+        await state.clear()
+        await message.answer(t("topics-no-upcoming"))
+
+
+async def add_on_pick(
+    callback: CallbackQuery,
+    callback_data: EventPickCb,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+) -> None:
+    event = await events.get_event(session, callback_data.event_id)
+    if event is None or event.status != UPCOMING:
+        await callback.answer(t("events-gone"), show_alert=True)
+        return
+    await callback.answer()
+    await state.update_data(event_id=event.id)
+    await state.set_state(TopicAdd.waiting_for_text)
+    text = t("topics-ask-text", name=event.name, limit=str(TEXT_LIMIT))
+    await ask(callback, state, text, keyboard(t=t, back=True), edit=True)
+
+
+async def add_on_back(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    if not await show_add_pick(callback, state, session, t, settings):
+        await finish_flow(callback.bot, callback.from_user.id, state)
+        await callback.answer(t("topics-no-upcoming"), show_alert=True)
+        return
+    await callback.answer()
+
+
+async def add_on_text(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User | None,
+    t: Translator,
+    settings: Settings,
+    access: Access,
+) -> None:
+    assert message.text is not None
+    assert message.bot is not None
+    text = message.text.strip()
+    error = length_error(t, text, limit=TEXT_LIMIT)
+    if error:
+        await reask(message, state, error)
+        return
+    event = await flow_event(session, state)
+    if event is None or event.status != UPCOMING or user is None:
+        await finish_flow(message.bot, message.chat.id, state)
+        await message.answer(t("events-gone"))
+        return
+    await service.add_topic(session, event_id=event.id, author_id=user.id, text=text)
+    await finish_flow(message.bot, message.chat.id, state, session)
+    await message.answer(t("topics-saved", name=event.name))
+    await notify_admins(message.bot, session, access, settings, event, user, text)
+
+
+async def notify_admins(
+    bot: Bot,
+    session: AsyncSession,
+    access: Access,
+    settings: Settings,
+    event: Event,
+    author: User,
+    text: str,
+) -> int:
+    """Tell every admin who has started the bot about a new topic; returns how many were told.
+
+    One admin who blocked the bot (or never opened a chat with it) does not stop the others."""
+    ids = set(settings.admin_ids)
+    if settings.community_chat_id is not None:
+        ids |= await access.chat_admins(settings.community_chat_id)
+    ids.discard(author.id)
+    told = 0
+    for admin in await service.reachable_users(session, ids):
+        t = get_translator(
+            resolve_locale(admin.language, admin.language_code, settings.default_locale)
+        )
+        notice = t(
+            "topics-admin-notice",
+            name=event.name,
+            author=user_link(author.id, author.full_name),
+            text=text,
+        )
+        try:
+            await bot.send_message(admin.id, notice)
+        except (TelegramForbiddenError, TelegramBadRequest) as exc:
+            log.info("admin %s not notified of a new topic: %s", admin.id, exc)
+            continue
+        told += 1
+    return told
+
+
+# --- /topics ---------------------------------------------------------------------------------
+
+
+async def show_browse_pick(
+    where: Prompted,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+    *,
+    manage: bool,
+) -> bool:
+    listed = await events.events_for_topics(session)
+    if not listed:
+        return False
+    if manage:
+        await state.set_state(TopicsManage.choosing_event)
+        action, key = PICK_TOPICS_MANAGE, "topics-pick-manage"
+    else:
+        await state.set_state(TopicsBrowse.choosing_event)
+        action, key = PICK_TOPICS, "topics-pick-list"
+    markup = pick_event_keyboard(t, listed, action, settings.timezone)
+    await ask(where, state, t(key), markup, edit=isinstance(where, CallbackQuery))
+    return True
+
+
+async def cmd_topics(
+    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
+) -> None:
+    await begin(message, state, TopicsBrowse.choosing_event)
+    if not await show_browse_pick(message, state, session, t, settings, manage=False):
+        await state.clear()
+        await message.answer(t("topics-no-events"))
+
+
+async def show_browse_page(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+    event: Event,
+    number: int,
+) -> None:
+    text, page, _ids = await render_topics(session, t, settings, event, number, links=False)
+    await state.update_data(event_id=event.id, page=page.number)
+    await state.set_state(TopicsBrowse.viewing)
+    full = f"{text}\n\n{t('topics-hint-add')}"
+    await ask(callback, state, full, browse_keyboard(t, page), edit=True)
+
+
+async def browse_on_pick(
+    callback: CallbackQuery,
+    callback_data: EventPickCb,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    event = await events.get_event(session, callback_data.event_id)
+    if event is None:
+        await callback.answer(t("events-gone"), show_alert=True)
+        return
+    await callback.answer()
+    await show_browse_page(callback, state, session, t, settings, event, 0)
+
+
+async def browse_on_page(
+    callback: CallbackQuery,
+    callback_data: PageCb,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    event = await flow_event(session, state)
+    if event is None:
+        await callback.answer(t("events-gone"), show_alert=True)
+        return
+    await callback.answer()
+    await show_browse_page(callback, state, session, t, settings, event, callback_data.page)
+
+
+async def browse_on_back(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    if not await show_browse_pick(callback, state, session, t, settings, manage=False):
+        await finish_flow(callback.bot, callback.from_user.id, state)
+        await callback.answer(t("topics-no-events"), show_alert=True)
+        return
+    await callback.answer()
+
+
+# --- /topics_manage --------------------------------------------------------------------------
+
+
+async def cmd_topics_manage(
+    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
+) -> None:
+    await begin(message, state, TopicsManage.choosing_event)
+    if not await show_browse_pick(message, state, session, t, settings, manage=True):
+        await state.clear()
+        await message.answer(t("topics-no-events"))
+
+
+async def show_manage_page(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+    event: Event,
+    number: int,
+) -> None:
+    text, page, ids = await render_topics(session, t, settings, event, number, links=True)
+    await state.update_data(event_id=event.id, page=page.number)
+    await state.set_state(TopicsManage.viewing)
+    await ask(callback, state, text, manage_keyboard(t, page, ids), edit=True)
+
+
+async def manage_on_pick(
+    callback: CallbackQuery,
+    callback_data: EventPickCb,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    event = await events.get_event(session, callback_data.event_id)
+    if event is None:
+        await callback.answer(t("events-gone"), show_alert=True)
+        return
+    await callback.answer()
+    await show_manage_page(callback, state, session, t, settings, event, 0)
+
+
+async def manage_on_page(
+    callback: CallbackQuery,
+    callback_data: PageCb,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    event = await flow_event(session, state)
+    if event is None:
+        await callback.answer(t("events-gone"), show_alert=True)
+        return
+    await callback.answer()
+    await show_manage_page(callback, state, session, t, settings, event, callback_data.page)
+
+
+async def manage_on_delete(
+    callback: CallbackQuery,
+    callback_data: TopicDeleteCb,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    event = await flow_event(session, state)
+    if event is None:
+        await callback.answer(t("events-gone"), show_alert=True)
+        return
+    topic: Topic | None = await service.get_topic(session, callback_data.topic_id)
+    if topic is None or topic.event_id != event.id:
+        await callback.answer(t("topics-gone"), show_alert=True)
+    else:
+        await service.delete_topic(session, topic)
+        await callback.answer(t("topics-deleted"))
+    page = (await state.get_data()).get("page", 0)
+    await show_manage_page(callback, state, session, t, settings, event, int(page))
+
+
+async def manage_on_back(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    if not await show_browse_pick(callback, state, session, t, settings, manage=True):
+        await finish_flow(callback.bot, callback.from_user.id, state)
+        await callback.answer(t("topics-no-events"), show_alert=True)
+        return
+    await callback.answer()
+
+
+async def on_stale_button(callback: CallbackQuery, t: Translator) -> None:
+    # Reached only by those the guard lets through: a button of a flow that ended.
+    await callback.answer(t("menu-expired"), show_alert=True)
+
+
+# --- routers ---------------------------------------------------------------------------------
+
+
+def build_admin_router() -> Router:
+    router = guard(Router(name="topics-admin"), where=Where.PRIVATE, who=Who.ADMIN)
+    msg, cb = router.message, router.callback_query
+    msg.register(cmd_topics_manage, Command("topics_manage"))
+    cb.register(
+        manage_on_pick,
+        TopicsManage.choosing_event,
+        EventPickCb.filter(F.action == PICK_TOPICS_MANAGE),
+    )
+    cb.register(manage_on_page, TopicsManage.viewing, PageCb.filter(F.list_id == MANAGE_LIST))
+    cb.register(manage_on_delete, TopicsManage.viewing, TopicDeleteCb.filter())
+    cb.register(manage_on_back, TopicsManage.viewing, BackCb.filter())
+    cb.register(
+        on_stale_button,
+        or_f(TopicDeleteCb.filter(), EventPickCb.filter(F.action == PICK_TOPICS_MANAGE)),
+    )
+    return router
+
+
+def build_member_router() -> Router:
+    router = guard(Router(name="topics-member"), where=Where.PRIVATE, who=Who.MEMBER)
+    msg, cb = router.message, router.callback_query
+    msg.register(cmd_topic_add, Command("topic_add"))
+    cb.register(
+        add_on_pick, TopicAdd.choosing_event, EventPickCb.filter(F.action == PICK_TOPIC_ADD)
+    )
+    msg.register(add_on_text, TopicAdd.waiting_for_text, TEXT_INPUT)
+    cb.register(add_on_back, TopicAdd.waiting_for_text, BackCb.filter())
+
+    msg.register(cmd_topics, Command("topics"))
+    cb.register(
+        browse_on_pick, TopicsBrowse.choosing_event, EventPickCb.filter(F.action == PICK_TOPICS)
+    )
+    cb.register(browse_on_page, TopicsBrowse.viewing, PageCb.filter(F.list_id == BROWSE_LIST))
+    cb.register(browse_on_back, TopicsBrowse.viewing, BackCb.filter())
+    cb.register(
+        on_stale_button,
+        EventPickCb.filter(F.action.in_({PICK_TOPIC_ADD, PICK_TOPICS})),
+    )
+    return router
 
 
 def build_router() -> Router:
-    return Router(name="topics")
+    router = Router(name="topics")
+    router.include_routers(build_admin_router(), build_member_router())
+    return router

@@ -1,0 +1,129 @@
+"""Posts of events in the community chat: the live announcement and the reminders job."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import Message
+
+from bot.config import Settings
+from bot.features.events.keyboards import join_keyboard, type_label
+from bot.features.events.models import Event
+from bot.features.events.service import (
+    apply_reminder_plan,
+    due_reminders_stmt,
+    format_local,
+    plan_reminders,
+    reminder_hours_left,
+    skip_due,
+)
+from bot.i18n import Html, Translator, get_translator
+from bot.jobs.claim import for_claim
+from bot.jobs.runner import Job, JobContext
+
+log = logging.getLogger(__name__)
+
+REMINDER_JOB = "event-reminders"
+REMINDER_INTERVAL = 30.0
+# Rows handled by one round; the rest wait for the next round (30 s later).
+MAX_PER_ROUND = 50
+
+
+def community_translator(settings: Settings) -> Translator:
+    """Posts in the community chat are read by everyone: the configured default language."""
+    return get_translator(settings.default_locale)
+
+
+async def post_announcement(
+    bot: Bot, settings: Settings, event: Event, link: str
+) -> Message | None:
+    """Announce a live event in the announcements topic and pin it (members are notified).
+
+    None when no community chat is configured. A failed pin (missing rights) is logged: the
+    announcement itself is what matters."""
+    chat_id = settings.community_chat_id
+    if chat_id is None:
+        return None
+    t = community_translator(settings)
+    message = await bot.send_message(
+        chat_id,
+        t("events-announcement", name=event.name, type=type_label(t, event.type)),
+        message_thread_id=settings.announcements_topic_id,
+        reply_markup=join_keyboard(t, link),
+    )
+    try:
+        await bot.pin_chat_message(chat_id, message.message_id, disable_notification=False)
+    except (TelegramBadRequest, TelegramForbiddenError) as exc:
+        log.warning("cannot pin the announcement of event %s: %s", event.id, exc)
+    return message
+
+
+async def unpin_announcement(bot: Bot, event: Event) -> None:
+    if event.announcement_chat_id is None or event.announcement_message_id is None:
+        return
+    try:
+        await bot.unpin_chat_message(
+            event.announcement_chat_id, message_id=event.announcement_message_id
+        )
+    except (TelegramBadRequest, TelegramForbiddenError) as exc:
+        log.info("cannot unpin the announcement of event %s: %s", event.id, exc)
+
+
+def reminder_text(t: Translator, settings: Settings, event: Event, context: JobContext) -> str:
+    hours, minutes = reminder_hours_left(event, context.now())
+    when = (
+        t("events-in-hours", hours=str(hours))
+        if hours
+        else t("events-in-minutes", minutes=str(minutes))
+    )
+    return t(
+        "events-reminder",
+        name=event.name,
+        type=type_label(t, event.type),
+        start=format_local(event.starts_at, settings.timezone),
+        zone=settings.community_timezone,
+        when=Html(when),
+    )
+
+
+async def send_due_reminders(context: JobContext) -> int:
+    """Post every due reminder once, skip the missed ones; returns how many were posted.
+
+    One short transaction per event: claim the row (FOR UPDATE SKIP LOCKED on PostgreSQL, the
+    write lock on SQLite), post, mark, commit. A second process skips the claimed row and, once
+    it is committed, no longer finds it due; a restart finds what is still due.
+    """
+    settings = context.settings
+    t = community_translator(settings)
+    posted = 0
+    seen: list[int] = []
+    for _ in range(MAX_PER_ROUND):
+        async with context.session_factory() as session, session.begin():
+            now = context.now()
+            event = await session.scalar(for_claim(session, due_reminders_stmt(now, seen)))
+            if event is None:
+                break
+            seen.append(event.id)
+            plan = plan_reminders(event, now)
+            if plan.send is None or settings.community_chat_id is None:
+                skip_due(event, plan)
+                continue
+            try:
+                await context.bot.send_message(
+                    settings.community_chat_id,
+                    reminder_text(t, settings, event, context),
+                    message_thread_id=settings.announcements_topic_id,
+                )
+            except (TelegramBadRequest, TelegramForbiddenError) as exc:
+                # Not retried: the chat refuses the post (bot removed, topic closed...).
+                log.warning("reminder of event %s not posted: %s", event.id, exc)
+                skip_due(event, plan)
+                continue
+            apply_reminder_plan(event, plan)
+            posted += 1
+    return posted
+
+
+reminders_job = Job(REMINDER_JOB, interval=REMINDER_INTERVAL, run=send_due_reminders)
