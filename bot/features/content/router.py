@@ -1,9 +1,229 @@
-"""Content handlers."""
+"""Content handlers: the archive of the content topic (post, edit, admin `delete`), /content."""
 
 from __future__ import annotations
 
-from aiogram import Router
+import logging
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.features.content import service
+from bot.features.content.keyboards import (
+    RESULTS_LIST,
+    CtRefineCb,
+    CtRestartCb,
+    results_keyboard,
+)
+from bot.features.content.models import ContentMessage
+from bot.features.content.states import ContentSearch
+from bot.i18n import Translator
+from bot.telegram.access import Access
+from bot.telegram.commands import CommandSpec, Where, Who
+from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.guards import guard
+from bot.telegram.keyboards import Page, PageCb, keyboard
+from bot.telegram.links import message_link
+from bot.telegram.prompts import ask, retire
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (CommandSpec("content", Where.PRIVATE, Who.MEMBER),)
+QUERY = "ct_query"
+DELETE_WORD = "delete"
+
+
+# --- the archive (community chat, content topic) ------------------------------------------
+
+
+def in_content_topic(message: Message, settings: Settings) -> bool:
+    """A message of the community chat's content topic: nothing else is taken here."""
+    return (
+        settings.community_chat_id is not None
+        and settings.content_topic_id is not None
+        and message.chat.id == settings.community_chat_id
+        and message.message_thread_id == settings.content_topic_id
+    )
+
+
+async def is_admin_delete(message: Message, access: Access, session: AsyncSession) -> bool:
+    """An admin's reply `delete` to an archived message."""
+    target = message.reply_to_message
+    user = message.from_user
+    if target is None or user is None or (message.text or "").strip().lower() != DELETE_WORD:
+        return False
+    if not (
+        await access.is_admin(user.id) or await access.is_group_admin(message.chat.id, user.id)
+    ):
+        return False
+    return await service.archived(session, message.chat.id, target.message_id) is not None
+
+
+def _author(message: Message) -> tuple[int | None, str]:
+    if message.sender_chat is not None:
+        return None, message.sender_chat.title or ""
+    if message.from_user is not None:
+        return message.from_user.id, message.from_user.full_name
+    return None, ""
+
+
+async def on_content_message(message: Message, session: AsyncSession) -> None:
+    text = message.text or message.caption
+    if not text:
+        return
+    author_id, author_name = _author(message)
+    await service.archive(
+        session,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        thread_id=message.message_thread_id,
+        author_id=author_id,
+        author_name=author_name,
+        text=text,
+        link=message_link(
+            message.chat.id,
+            message.message_id,
+            username=message.chat.username,
+            thread_id=message.message_thread_id,
+        ),
+    )
+
+
+async def on_admin_delete(message: Message, session: AsyncSession) -> None:
+    assert message.reply_to_message is not None
+    assert message.bot is not None
+    target = message.reply_to_message.message_id
+    await service.remove(session, message.chat.id, target)
+    await session.commit()  # out of the archive even if Telegram refuses to delete
+    try:
+        await message.bot.delete_messages(message.chat.id, [target, message.message_id])
+    except (TelegramBadRequest, TelegramForbiddenError) as exc:
+        log.warning("could not delete archived message %s: %s", target, exc)
+
+
+# --- /content (private) --------------------------------------------------------------------
+
+
+def render_results(
+    t: Translator, query: str, rows: list[ContentMessage], page: Page, total: int
+) -> str:
+    if not rows:
+        return t("content-none", query=query)
+    lines = [t("content-found", query=query, total=total), ""]
+    for number, row in enumerate(rows, start=page.offset + 1):
+        excerpt = service.excerpt(row.text)
+        if row.link:
+            line = t(
+                "content-line", n=str(number), url=row.link, text=excerpt, author=row.author_name
+            )
+        else:
+            line = t("content-line-nolink", n=str(number), text=excerpt, author=row.author_name)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+async def show_results(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    t: Translator,
+    session: AsyncSession,
+    query: str,
+    page: int = 0,
+    *,
+    edit: bool = False,
+) -> None:
+    await state.set_state(ContentSearch.browsing)
+    await state.update_data({QUERY: query})
+    total = await service.count_matches(session, query)
+    current = Page.of(total, page, service.PAGE_SIZE)
+    rows = list(await service.search(session, query, offset=current.offset))
+    text = render_results(t, query, rows, current, total)
+    await ask(event, state, text, results_keyboard(t, current, found=bool(rows)), edit=edit)
+
+
+async def ask_query(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await state.set_state(ContentSearch.waiting_for_query)
+    await ask(event, state, t("content-ask"), keyboard(t=t))
+
+
+async def cmd_content(message: Message, state: FSMContext, t: Translator) -> None:
+    assert message.bot is not None
+    await retire(message.bot, message.chat.id, state)
+    await state.set_data({})
+    await ask_query(message, state, t)
+
+
+async def on_query(
+    message: Message, state: FSMContext, t: Translator, session: AsyncSession
+) -> None:
+    assert message.text is not None
+    await show_results(message, state, t, session, message.text.strip())
+
+
+async def on_refinement(
+    message: Message, state: FSMContext, t: Translator, session: AsyncSession
+) -> None:
+    assert message.text is not None
+    previous = (await state.get_data()).get(QUERY)
+    query = f"{previous} {message.text.strip()}" if isinstance(previous, str) else message.text
+    await show_results(message, state, t, session, query.strip())
+
+
+async def on_page(
+    callback: CallbackQuery,
+    callback_data: PageCb,
+    state: FSMContext,
+    t: Translator,
+    session: AsyncSession,
+) -> None:
+    query = (await state.get_data()).get(QUERY)
+    if not isinstance(query, str):
+        await callback.answer(t("menu-expired"), show_alert=True)
+        return
+    await callback.answer()
+    await show_results(callback, state, t, session, query, callback_data.page, edit=True)
+
+
+async def on_refine(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    query = (await state.get_data()).get(QUERY)
+    if not isinstance(query, str):
+        await callback.answer(t("menu-expired"), show_alert=True)
+        return
+    await state.set_state(ContentSearch.waiting_for_refinement)
+    await callback.answer()
+    await ask(callback, state, t("content-refine-ask", query=query), keyboard(t=t))
+
+
+async def on_restart(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await state.update_data({QUERY: None})
+    await callback.answer()
+    await ask_query(callback, state, t)
 
 
 def build_router() -> Router:
-    return Router(name="content")
+    router = Router(name="content")
+    # The archive: only messages of the content topic, from anyone, never other group messages.
+    archive = Router(name="content-archive")
+    archive.message.register(on_admin_delete, in_content_topic, is_admin_delete)
+    # Commands typed in the topic are left to the features they belong to.
+    not_command = ~F.text.startswith("/")
+    archive.message.register(on_content_message, in_content_topic, not_command)
+    archive.edited_message.register(on_content_message, in_content_topic, not_command)
+    router.include_router(archive)
+
+    search = guard(Router(name="content-search"), where=Where.PRIVATE, who=Who.MEMBER)
+    search.message.register(cmd_content, Command("content"))
+    search.message.register(on_query, ContentSearch.waiting_for_query, TEXT_INPUT)
+    search.message.register(on_query, ContentSearch.browsing, TEXT_INPUT)
+    search.message.register(on_refinement, ContentSearch.waiting_for_refinement, TEXT_INPUT)
+    search.callback_query.register(
+        on_page, ContentSearch.browsing, PageCb.filter(F.list_id == RESULTS_LIST)
+    )
+    search.callback_query.register(on_refine, ContentSearch.browsing, CtRefineCb.filter())
+    search.callback_query.register(on_restart, ContentSearch.browsing, CtRestartCb.filter())
+    router.include_router(search)
+    return router

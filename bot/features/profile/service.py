@@ -19,7 +19,7 @@ ABOUT_LIMIT = 3900
 PAGE_SIZE = 5
 FIELDS = ("first_name", "last_name", "about")
 ADMIN_FIELDS = ("first_name", "last_name", "username", "about")
-USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
+USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{1,31})$")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ profile-saved = Saved.
 profile-not-republished = I could not update the intro post in the community right now; your profile is saved.
 profile-paste-ignored = Your message arrived in several parts: I took the first one and ignored the rest.
 profile-gone = This profile no longer exists.
-profile-username-invalid = That is not a Telegram username: 5–32 letters, digits or underscores, starting with a letter.
+profile-username-invalid = That is not a Telegram username: up to 32 Latin letters, digits or underscores, starting with a letter.
 
 profile-search-ask = Whom are you looking for? Send a @username, a first and last name, or words from someone's introduction.
 profile-search-found = Found { $total } for “{ $query }”. Pick one to see the card, or send other words to search again.

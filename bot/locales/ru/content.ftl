@@ -1,1 +1,13 @@
-## Content
+## Content: архив темы с материалами и /content
+
+cmd-content = поиск по архиву материалов сообщества
+flow-ContentSearch = поиск по материалам
+
+content-ask = Что вы ищете? Отправьте слова, которые есть в сообщении.
+content-found = По запросу «{ $query }» найдено: { $total }. Отправьте другие слова для нового поиска.
+content-none = По запросу «{ $query }» ничего не нашлось. Отправьте другие слова или начните заново.
+content-line = { $n }. <a href="{ $url }">{ $text }</a> — { $author }
+content-line-nolink = { $n }. { $text } — { $author }
+content-refine-ask = Сейчас ищем: «{ $query }». Отправьте ещё слова, чтобы сузить поиск.
+content-btn-refine = 🔎 Уточнить
+content-btn-start-over = ↩ Начать заново
