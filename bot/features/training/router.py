@@ -6,6 +6,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, TelegramObject
-from sqlalchemy import exists, false, select, update
+from sqlalchemy import delete, exists, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.core.models import User
@@ -410,7 +411,8 @@ async def on_snooze(
         await callback.answer(t("training-card-stale"), show_alert=True)
         return
     await callback.answer()
-    text = t("training-snoozed", count=str(moved), days=str(callback_data.days))
+    key = "training-snoozed-day" if callback_data.days == 1 else "training-snoozed-week"
+    text = t(key, count=str(moved))
     await edit_quietly(bot, chat_id, callback.message.message_id, text)
 
 
@@ -487,9 +489,23 @@ def translator_for(user: User | None, default_locale: str) -> Translator:
     return get_translator(resolve_locale(user.language, user.language_code, default_locale))
 
 
-async def remind(context: JobContext, user_id: int, now: datetime) -> bool:
-    """One learner's reminder: claim the slot, act, mark it, commit (a short transaction)."""
-    bot = context.bot
+@dataclass(frozen=True)
+class Reminder:
+    """What a claimed slot sends: decided and committed before any message goes out."""
+
+    session_id: int
+    t: Translator
+    card: service.CardView
+    due: int
+    expired_message: int | None
+    paused_after: int | None
+
+
+async def claim_reminder(context: JobContext, user_id: int, now: datetime) -> Reminder | None:
+    """Claim the learner's slot, mark it and set up the session, in one short transaction.
+
+    The slot is marked before anything is sent: a second process (or a rerun after a crash)
+    finds it taken, so a reminder is never sent twice."""
     async with context.session_factory() as session, session.begin():
         stmt = select(LearningSettings).where(LearningSettings.user_id == user_id)
         settings = await session.scalar(
@@ -497,49 +513,58 @@ async def remind(context: JobContext, user_id: int, now: datetime) -> bool:
         )
         slot = service.slot_to_fire(settings, now) if settings is not None else None
         if settings is None or slot is None:
-            return False  # another process took it, or nothing is due
+            return None  # another process took it, or there is no slot now
         settings.last_slot_at = slot
-        old = await service.open_session(session, user_id, user_id)
+        old = await service.open_session(session, user_id, user_id, lock=True)
         recent = [settings.last_activity_at]
         if old is not None and not service.is_expired(old, now):
             recent.append(old.last_activity_at)
         if any(at is not None and now - at < service.ACTIVE_WINDOW for at in recent):
-            return False
+            return None  # busy learning: this slot is skipped
         due = await service.due_count(session, user_id, now)
         if due == 0:
-            return False
-        t = translator_for(await session.get(User, user_id), context.settings.default_locale)
-        if old is not None:
-            if old.message_id is not None:
-                await edit_quietly(bot, user_id, old.message_id, t("training-card-expired"))
-            await session.delete(old)
-            await session.flush()
+            return None
+        expired_message = old.message_id if old is not None else None
         limit = settings.cards_per_session
         row = await service.start_session(
             session, user_id, user_id, now, limit, offer_snooze=due > limit
         )
         card = await service.current_card(session, row) if row is not None else None
         if row is None or card is None:
-            return False
-        intro = t("training-card-reminder", due=str(due))
-        sent = await send_card(bot, user_id, t, card, intro)
-        row.message_id = sent.message_id
+            return None
         settings.unanswered += 1
+        paused_after = None
         if settings.unanswered >= service.PAUSE_AFTER:
             settings.paused = True
-            await bot.send_message(
-                user_id, t("training-reminders-paused", count=str(settings.unanswered))
+            paused_after = settings.unanswered
+        user = await session.get(User, user_id)
+        t = translator_for(user, context.settings.default_locale)
+        return Reminder(row.id, t, card, due, expired_message, paused_after)
+
+
+async def send_reminder(context: JobContext, user_id: int, reminder: Reminder) -> None:
+    bot, t = context.bot, reminder.t
+    if reminder.expired_message is not None:
+        await edit_quietly(bot, user_id, reminder.expired_message, t("training-card-expired"))
+    intro = t("training-card-reminder", due=str(reminder.due))
+    try:
+        sent = await send_card(bot, user_id, t, reminder.card, intro)
+    except TelegramAPIError:
+        async with context.session_factory() as session, session.begin():
+            await session.execute(
+                delete(TrainingSession).where(TrainingSession.id == reminder.session_id)
             )
-        return True
-
-
-async def mark_slot(context: JobContext, user_id: int, now: datetime) -> None:
-    """A learner we could not reach: the slot is spent all the same."""
+        raise
     async with context.session_factory() as session, session.begin():
-        settings = await session.get(LearningSettings, user_id)
-        slot = service.slot_to_fire(settings, now) if settings is not None else None
-        if settings is not None and slot is not None:
-            settings.last_slot_at = slot
+        await session.execute(
+            update(TrainingSession)
+            .where(TrainingSession.id == reminder.session_id)
+            .values(message_id=sent.message_id)
+        )
+    if reminder.paused_after is not None:
+        await bot.send_message(
+            user_id, t("training-reminders-paused", count=str(reminder.paused_after))
+        )
 
 
 async def run_reminders(context: JobContext) -> int:
@@ -558,14 +583,14 @@ async def run_reminders(context: JobContext) -> int:
     sent = 0
     for user_id in candidates:
         try:
-            if await remind(context, user_id, now):
+            reminder = await claim_reminder(context, user_id, now)
+            if reminder is not None:
+                await send_reminder(context, user_id, reminder)
                 sent += 1
         except TelegramForbiddenError:
             log.info("reminder for %s: the user blocked the bot", user_id)
-            await mark_slot(context, user_id, now)
-        except TelegramAPIError:
-            log.warning("reminder for %s failed", user_id, exc_info=True)
-            await mark_slot(context, user_id, now)
+        except Exception:
+            log.exception("reminder for %s failed", user_id)
     return sent
 
 

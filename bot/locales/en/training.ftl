@@ -56,7 +56,8 @@ training-session-expired = This session has expired.
 training-summary = Session complete: { $cards } cards. Again { $again } · Hard { $hard } · Good { $good } · Easy { $easy }.
 training-nothing-due = Nothing to review right now. Add pairs with /add or send a CSV file.
 training-nothing-due-until = Nothing is due right now. The next card is due on { $when } UTC.
-training-snoozed = Snoozed: { $count } cards moved by { $days } days.
+training-snoozed-day = Snoozed: { $count } cards moved by a day.
+training-snoozed-week = Snoozed: { $count } cards moved by a week.
 
 training-settings-title = <b>Learning settings</b>
 training-settings-body =

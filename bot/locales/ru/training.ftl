@@ -56,7 +56,8 @@ training-session-expired = Эта сессия истекла.
 training-summary = Повторение окончено: карточек — { $cards }. Снова { $again } · Трудно { $hard } · Хорошо { $good } · Легко { $easy }.
 training-nothing-due = Сейчас нечего повторять. Добавьте пары командой /add или пришлите CSV-файл.
 training-nothing-due-until = Сейчас повторять нечего. Следующая карточка — { $when } UTC.
-training-snoozed = Отложено карточек: { $count }, на дней: { $days }.
+training-snoozed-day = Отложено карточек: { $count }, на день.
+training-snoozed-week = Отложено карточек: { $count }, на неделю.
 
 training-settings-title = <b>Настройки обучения</b>
 training-settings-body =
