@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, or_f
@@ -57,6 +56,7 @@ COMMANDS = (
 )
 
 Prompted = Message | CallbackQuery
+Clock = Callable[[], datetime]
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -216,7 +216,7 @@ async def cmd_event_setup(message: Message, state: FSMContext, t: Translator) ->
 
 
 async def setup_on_name(
-    message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Any
+    message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
 ) -> None:
     assert message.text is not None
     name = message.text.strip()
@@ -237,7 +237,7 @@ async def setup_on_type(
     state: FSMContext,
     t: Translator,
     settings: Settings,
-    clock: Any,
+    clock: Clock,
 ) -> None:
     if callback_data.kind not in EVENT_TYPES:
         await callback.answer(t("menu-expired"), show_alert=True)
@@ -251,7 +251,7 @@ async def setup_on_type(
 
 
 async def setup_on_start(
-    message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Any
+    message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
 ) -> None:
     assert message.text is not None
     now = clock()
@@ -275,7 +275,7 @@ async def setup_on_field(
     state: FSMContext,
     t: Translator,
     settings: Settings,
-    clock: Any,
+    clock: Clock,
 ) -> None:
     if callback_data.field not in FIELDS:
         await callback.answer(t("menu-expired"), show_alert=True)
@@ -296,7 +296,7 @@ async def setup_on_back(
     raw_state: str | None,
     t: Translator,
     settings: Settings,
-    clock: Any,
+    clock: Clock,
 ) -> None:
     await callback.answer()
     editing = bool((await state.get_data()).get("editing"))
@@ -316,7 +316,7 @@ async def setup_on_confirm(
     session: AsyncSession,
     t: Translator,
     settings: Settings,
-    clock: Any,
+    clock: Clock,
 ) -> None:
     assert isinstance(callback.message, Message)
     data = await state.get_data()
@@ -382,7 +382,7 @@ async def edit_on_field(
     session: AsyncSession,
     t: Translator,
     settings: Settings,
-    clock: Any,
+    clock: Clock,
 ) -> None:
     event = await loaded(session, state)
     if event is None or callback_data.field not in FIELDS:
@@ -490,7 +490,7 @@ async def edit_on_start(
     session: AsyncSession,
     t: Translator,
     settings: Settings,
-    clock: Any,
+    clock: Clock,
 ) -> None:
     assert message.text is not None
     now = clock()
@@ -726,7 +726,7 @@ async def on_stale_admin_button(callback: CallbackQuery, t: Translator) -> None:
 
 
 async def cmd_events(
-    message: Message, session: AsyncSession, t: Translator, settings: Settings, clock: Any
+    message: Message, session: AsyncSession, t: Translator, settings: Settings, clock: Clock
 ) -> None:
     events = await service.upcoming_and_live(session)
     if not events:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -172,6 +174,7 @@ async def add_on_text(
     t: Translator,
     settings: Settings,
     access: Access,
+    clock: Callable[[], datetime],
 ) -> None:
     assert message.text is not None
     assert message.bot is not None
@@ -185,33 +188,42 @@ async def add_on_text(
         await finish_flow(message.bot, message.chat.id, state)
         await message.answer(t("events-gone"))
         return
-    await service.add_topic(session, event_id=event.id, author_id=user.id, text=text)
+    await service.add_topic(session, event_id=event.id, author_id=user.id, text=text, now=clock())
+    admins = await admins_to_notify(session, access, settings, user.id)
     await finish_flow(message.bot, message.chat.id, state, session)
+    # The SQL FSM storage writes through this session: end its transaction before the sends,
+    # so that a 403 (the user blocked the bot, marked in another transaction) never waits on it.
+    await session.commit()
     await message.answer(t("topics-saved", name=event.name))
-    await notify_admins(message.bot, session, access, settings, event, user, text)
+    await notify_admins(message.bot, admins, settings, event, user, text)
+
+
+async def admins_to_notify(
+    session: AsyncSession, access: Access, settings: Settings, author_id: int
+) -> Sequence[User]:
+    """Admins (ADMIN_IDS and the community chat's administrators) who have started the bot."""
+    ids = set(settings.admin_ids)
+    if settings.community_chat_id is not None:
+        ids |= await access.chat_admins(settings.community_chat_id)
+    ids.discard(author_id)
+    return await service.reachable_users(session, ids)
 
 
 async def notify_admins(
     bot: Bot,
-    session: AsyncSession,
-    access: Access,
+    admins: Sequence[User],
     settings: Settings,
     event: Event,
     author: User,
     text: str,
 ) -> int:
-    """Tell every admin who has started the bot about a new topic; returns how many were told.
+    """Tell each admin about a new topic, in their language; returns how many were told.
 
     One admin who blocked the bot (or never opened a chat with it) does not stop the others."""
-    ids = set(settings.admin_ids)
-    if settings.community_chat_id is not None:
-        ids |= await access.chat_admins(settings.community_chat_id)
-    ids.discard(author.id)
     told = 0
-    for admin in await service.reachable_users(session, ids):
-        t = get_translator(
-            resolve_locale(admin.language, admin.language_code, settings.default_locale)
-        )
+    for admin in admins:
+        locale = resolve_locale(admin.language, admin.language_code, settings.default_locale)
+        t = get_translator(locale)
         notice = t(
             "topics-admin-notice",
             name=event.name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +15,10 @@ TEXT_LIMIT = 1000
 PAGE_SIZE = 5
 
 
-async def add_topic(session: AsyncSession, *, event_id: int, author_id: int, text: str) -> Topic:
-    topic = Topic(event_id=event_id, author_id=author_id, text=text)
+async def add_topic(
+    session: AsyncSession, *, event_id: int, author_id: int, text: str, now: datetime
+) -> Topic:
+    topic = Topic(event_id=event_id, author_id=author_id, text=text, created_at=now)
     session.add(topic)
     await session.flush()
     return topic
