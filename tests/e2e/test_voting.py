@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -107,7 +108,7 @@ async def test_the_whole_story(room: Room) -> None:
 
     room.clock.advance(timedelta(minutes=3))
     await room.jobs()
-    vs = await room.scalar(select(VotingSession))
+    assert await room.scalar(select(VotingSession.status)) == "started"
     assert card.buttons == []
     assert "Joining is closed. Participants: 3" in (card.text or "")
     [started] = room.posts("Session started")
@@ -163,4 +164,181 @@ async def test_the_whole_story(room: Room) -> None:
         1,
     )
     await room.jobs()  # nothing is posted twice
+    assert len(room.posts("Result:")) == 1
+
+
+async def test_a_tie_is_rejected_and_abstentions_are_named(room: Room) -> None:
+    await room.session_with(room.alice, room.bob, room.carol)
+    card = (await room.alice.say_in(room.group, "/propose Paint the door red")).last
+    assert "Closes in 5 min" in (card.text or "")  # the default
+    await room.alice.press("Yes", message=card)
+    await room.bob.press("No", message=card)
+    room.clock.advance(timedelta(minutes=5))
+    await room.jobs()
+    [result] = room.posts("Result:")
+    text = result.text or ""
+    assert "Result: REJECTED" in text
+    assert "Yes (1): Alice" in text
+    assert "No (1): Bob Stone" in text
+    assert "Abstained (1): Carol" in text
+    assert "Voting closed: REJECTED" in (card.text or "")
+    stored = await room.scalar(select(Proposal))
+    assert (stored.result, stored.abstained_count) == ("rejected", 1)
+
+
+async def test_session_overview_and_close_with_an_open_proposal(room: Room) -> None:
+    group = room.group
+    await room.session_with(room.alice, room.bob)
+    first = (await room.alice.say_in(group, '/propose "Buy a kettle" 1')).last
+    await room.alice.press("Yes", message=first)
+    room.clock.advance(timedelta(minutes=1))
+    await room.jobs()
+    second = (await room.bob.say_in(group, '/propose "Move the meeting to <Friday>" 10')).last
+    assert "Move the meeting to &lt;Friday&gt;" in second.html  # user text is escaped
+    await room.bob.press("No", message=second)
+    room.clock.advance(timedelta(minutes=4))
+
+    overview = (await room.carol.say_in(group, "/session")).last.text or ""
+    assert "Council — in progress" in overview
+    assert "Participants (2): Alice, Bob Stone" in overview
+    assert "Open proposal: Move the meeting to <Friday>" in overview
+    assert "Yes: 0 · No: 1 · Not voted yet: 1 — 6 min left" in overview
+    assert "1. Buy a kettle — PASSED (yes 1, no 0, abstained 1)" in overview
+
+    refused = await room.alice.say_in(group, "/close_session")
+    assert refused.last.text == "Only admins of this group can do that."
+    closed = await room.chair.say_in(group, "/close_session")  # an administrator of the group
+    assert second.buttons == []
+    assert "Voting closed: REJECTED" in (second.text or "")
+    result, summary = closed[-2], closed[-1]
+    assert "Result: REJECTED" in (result.text or "")
+    assert "No (1): Bob Stone" in (result.text or "")
+    summary_text = summary.text or ""
+    assert "Session closed: Council" in summary_text
+    assert "Participants: 2 · Proposals: 2" in summary_text
+    assert "1. Buy a kettle — PASSED" in summary_text
+    assert "2. Move the meeting to <Friday> — REJECTED (yes 0, no 1, abstained 1)" in summary_text
+    assert await room.scalar(select(VotingSession.status)) == "closed"
+    assert await room.count(Proposal, Proposal.status == "open") == 0
+
+    room.clock.advance(timedelta(minutes=10))
+    await room.jobs()  # the deadline of the proposal closed early posts nothing more
+    assert len(room.posts("Result:")) == 2
+    assert (await room.carol.say_in(group, "/session")).last.text == (
+        "There is no open voting session in this chat."
+    )
+    # A new session may be opened once the old one is closed.
+    again = await room.admin.say_in(group, "/create_session Next round")
+    assert "Next round" in (again.last.text or "")
+    assert again.last.buttons == [["Join", "Skip"]]
+
+
+async def test_refusals(room: Room) -> None:
+    group, alice, dave = room.group, room.alice, room.dave
+    reply = await alice.say_in(group, "/create_session Coup")
+    assert reply.last.text == "Only admins of this group can do that."
+    for command in ("/create_session Lunch", "/propose Lunch", "/vote yes", "/session"):
+        private = await alice.send(command)
+        assert private.last.text == "This command works in group chats only.", command
+    assert await room.count(VotingSession) == 0
+    assert (await alice.say_in(group, "/propose Lunch")).last.text == (
+        "There is no open voting session in this chat."
+    )
+
+    for bad in ('"Lunch" 0', '"Lunch" 61', '"Lunch" soon', "Lunch -5"):
+        reply = await room.admin.say_in(group, f"/create_session {bad}")
+        assert reply.last.text is not None
+        assert reply.last.text.startswith(
+            "The join window must be a whole number of minutes from 1 to 60"
+        )
+    assert (await room.admin.say_in(group, "/create_session")).last.text.startswith("Usage:")
+    long_title = await room.admin.say_in(group, "/create_session " + "x" * 201)
+    assert long_title.last.text == (
+        "That is too long: at most 200 characters, and you sent 201. Please send a shorter one."
+    )
+    assert await room.count(VotingSession) == 0
+
+    card = (await room.admin.say_in(group, '/create_session "Lunch" 5')).last
+    join_data = str(card.button("Join")["callback_data"])
+    second = await room.chair.say_in(group, "/create_session Dinner")
+    assert second.last.text == (
+        "This chat already has an open session: «Lunch». "
+        "Close it with /close_session before opening another."
+    )
+    assert await room.count(VotingSession) == 1
+
+    refused = await dave.say_in(group, "/propose Pizza")
+    assert refused.last.text == "Only participants of the session can make proposals."
+    await alice.press("Join", message=card)
+    for bad in ('"Pizza" 0', '"Pizza" 11', '"Pizza" later', "Pizza 30"):
+        reply = await alice.say_in(group, f"/propose {bad}")
+        assert reply.last.text is not None
+        assert reply.last.text.startswith(
+            "Voting time must be a whole number of minutes from 1 to 10"
+        ), bad
+    too_long = await alice.say_in(group, "/propose " + "я" * 501)
+    assert too_long.last.text == (
+        "That is too long: at most 500 characters, and you sent 501. Please send a shorter one."
+    )
+    assert await room.count(Proposal) == 0
+
+    # Proposals and votes may start while joining is still open.
+    proposal = (await alice.say_in(group, '/propose "Pizza" 3')).last
+    assert (await dave.press("Yes", message=proposal)).alert == (
+        "Join the session first: press Join on the session card."
+    )
+    assert (await dave.say_in(group, "/vote yes")).last.text == (
+        "Join the session first: press Join on the session card."
+    )
+    assert (await alice.say_in(group, "/vote maybe")).last.text == (
+        "Usage: /vote yes or /vote no (for the open proposal)."
+    )
+    forged = await alice.press_data("vtv:999999:yes", message=proposal)
+    assert forged.alert == "This proposal no longer exists."
+    assert await room.count(Vote) == 0
+
+    room.clock.advance(timedelta(minutes=5))  # joining (5 min) and the proposal (3 min) are over
+    await room.jobs()
+    stale = await dave.press_data(join_data, message=card)
+    assert stale.alert == "Joining this session is closed."
+    late = await room.admin.say_in(group, '/propose "Pasta"')
+    assert late.last.text == "Only participants of the session can make proposals."
+    second_proposal = (await alice.say_in(group, '/propose "Pasta"')).last
+    assert (await dave.press("No", message=second_proposal)).alert == (
+        "Only participants of the session vote."
+    )
+
+
+async def test_two_admins_creating_at_once_get_one_session(room: Room) -> None:
+    await asyncio.gather(
+        room.admin.say_in(room.group, "/create_session Plan A"),
+        room.chair.say_in(room.group, "/create_session Plan B"),
+    )
+    assert len(room.posts("This chat already has an open session")) == 1
+    assert await room.count(VotingSession) == 1
+    assert len([m for m in room.group.messages if m.buttons == [["Join", "Skip"]]]) == 1
+
+
+@pytest.mark.parametrize("graceful", [True, False], ids=["graceful", "abrupt"])
+async def test_a_deadline_passed_while_the_bot_was_down(room: Room, graceful: bool) -> None:
+    await room.session_with(room.alice, room.bob, room.carol)
+    card = (await room.alice.say_in(room.group, '/propose "Adopt a cat" 2')).last
+    await room.alice.press("Yes", message=card)
+    await room.bob.press("No", message=card)
+    await room.carol.press("No", message=card)
+    await room.carol.press("Yes", message=card)  # the last choice counts
+
+    await room.box.stop(graceful=graceful)
+    room.clock.advance(timedelta(minutes=10))
+    await room.box.start()
+    # The first round of the jobs after the start posts it: nothing runs them by hand here.
+    [result] = await room.world.wait_for(lambda: room.posts("Result:"), timeout=5)
+    text = result.text or ""
+    assert "Result: PASSED" in text
+    assert "Yes (2): Alice, Carol" in text
+    assert "No (1): Bob Stone" in text
+    assert card.buttons == []
+    await room.jobs()
+    await room.box.restart()
+    await room.jobs()
     assert len(room.posts("Result:")) == 1
