@@ -178,6 +178,10 @@ async def test_restart_mid_onboarding_continues_at_the_same_step(community: Comm
     await mia.send("/start")
     await mia.send("Mia")
     await community.box.restart()
+    # /start again mid-intro goes on at the same step, with what was entered.
+    await mia.send("/start")
+    assert "Let us go on with your introduction" in mia.last_message.text
+    assert "What is your last name?" in mia.last_message.text
     await mia.send("Wallace")
     reply_msg = mia.last_message
     assert "Tell the community about yourself" in reply_msg.text

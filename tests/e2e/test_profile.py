@@ -212,6 +212,12 @@ async def test_admin_manager_find_create_edit_publish(community: Community) -> N
     assert row.link_preview is True
     sends = [r for r in community.world.calls("sendMessage") if "radios" in str(r.params)]
     assert sends[-1].params["link_preview_options"] == {"is_disabled": False}
+    # Once published, an admin's edit updates the same post.
+    await admin.press("✏️ About")
+    await admin.send("I repair old radios and TVs.")
+    assert intro_posts(community)[-1] == post
+    assert post.edited
+    assert "radios and TVs" in post.text
 
 
 async def test_admin_manager_refuses_hidden_forwards_and_creates_from_an_id(

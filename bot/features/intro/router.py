@@ -34,7 +34,7 @@ from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb
-from bot.telegram.prompts import ask, finish_flow, retire
+from bot.telegram.prompts import ask, finish_flow, reask, retire
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +107,21 @@ async def show_preview(
 
 
 async def enter_intro(
-    message: Message, state: FSMContext, t: Translator, session: AsyncSession
+    message: Message,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    session: AsyncSession,
 ) -> None:
-    """Start the intro; an existing profile's values are offered as the current ones."""
+    """Start the intro (or go on with the one in progress, at the same step).
+
+    An existing profile's values are offered as the current ones.
+    """
     assert message.from_user is not None
     assert message.bot is not None
+    if raw_state is not None and raw_state.startswith(f"{Intro.__name__}:"):
+        await reask(message, state, t("intro-continue"))
+        return
     await retire(message.bot, message.chat.id, state)
     await state.set_data({})
     profile = await service.profile_of(session, message.from_user.id)
@@ -125,15 +135,20 @@ async def enter_intro(
 
 
 async def cmd_start_intro(
-    message: Message, state: FSMContext, t: Translator, session: AsyncSession
+    message: Message,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    session: AsyncSession,
 ) -> None:
-    await enter_intro(message, state, t, session)
+    await enter_intro(message, state, raw_state, t, session)
 
 
 async def cmd_intro(
     message: Message,
     command: CommandObject,
     state: FSMContext,
+    raw_state: str | None,
     t: Translator,
     session: AsyncSession,
 ) -> None:
@@ -143,7 +158,7 @@ async def cmd_intro(
         await state.set_data({})
         await show_results(message, state, t, session, command.args.strip())
         return
-    await enter_intro(message, state, t, session)
+    await enter_intro(message, state, raw_state, t, session)
 
 
 async def on_answer(message: Message, state: FSMContext, raw_state: str, t: Translator) -> None:

@@ -415,7 +415,11 @@ async def on_admin_field(
 
 
 async def on_admin_value(
-    message: Message, state: FSMContext, t: Translator, session: AsyncSession
+    message: Message,
+    state: FSMContext,
+    t: Translator,
+    session: AsyncSession,
+    settings: Settings,
 ) -> None:
     assert message.text is not None
     data = await state.get_data()
@@ -434,7 +438,12 @@ async def on_admin_value(
         await ask(message, state, prompt, value_keyboard(t))
         return
     await service.set_field(session, profile, field, message.text)
-    await show_admin_card(message, state, t, profile, note=t("profile-saved"))
+    note = t("profile-saved")
+    # A published card follows its profile (edited in place); a new one waits for Publish.
+    published = profile.published_message_id is not None and profile.is_complete
+    if published and not await republish(message, settings, profile, session):
+        note = t("profile-not-republished")
+    await show_admin_card(message, state, t, profile, note=note)
 
 
 async def on_admin_publish(

@@ -20,3 +20,4 @@ intro-done-published = Done! Your profile is saved and your intro is posted in t
 intro-done-published-nolink = Done! Your profile is saved and your intro is posted in the community.
 intro-done-saved = Done! Your profile is saved.
 intro-saved-not-published = Your profile is saved, but I could not post your intro in the community right now. Open /profile and save a field to try again.
+intro-continue = Let us go on with your introduction where we stopped.
