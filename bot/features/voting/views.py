@@ -15,6 +15,7 @@ from bot.features.voting.service import (
     minutes_left,
 )
 from bot.i18n import Html, Translator
+from bot.telegram.text import escape
 
 
 def clock_time(moment: datetime) -> str:
@@ -22,10 +23,15 @@ def clock_time(moment: datetime) -> str:
 
 
 def names(t: Translator, people: Sequence[Person]) -> str:
-    """Names joined with commas (plain text: the Translator escapes it)."""
+    """Names joined with commas, escaped (HTML). Lists are never passed to the catalogs as an
+    argument: Fluent refuses placeables longer than 1000 characters."""
     if not people:
         return t("voting-nobody")
-    return ", ".join(person.name for person in people)
+    return escape(", ".join(person.name for person in people))
+
+
+def people_line(t: Translator, key: str, people: Sequence[Person]) -> str:
+    return f"{t(key, count=len(people))} {names(t, people)}"
 
 
 def verdict(t: Translator, result: str | None) -> str:
@@ -47,11 +53,12 @@ def session_card_final(t: Translator, voting: VotingSession, count: int) -> str:
 
 
 def session_started(t: Translator, voting: VotingSession, people: Sequence[Person]) -> str:
-    return t(
-        "voting-session-started",
-        title=voting.title,
-        count=len(people),
-        names=names(t, people),
+    return "\n".join(
+        [
+            t("voting-session-started", title=voting.title),
+            people_line(t, "voting-participants", people),
+            t("voting-how-to-propose"),
+        ]
     )
 
 
@@ -83,16 +90,13 @@ def proposal_card_final(t: Translator, proposal: Proposal, author: str) -> str:
 
 
 def result_post(t: Translator, proposal: Proposal, counted: Tally) -> str:
-    return t(
-        "voting-result",
-        verdict=verdict(t, counted.result),
-        text=proposal.text,
-        yes=len(counted.yes),
-        no=len(counted.no),
-        abstained=len(counted.abstained),
-        yes_names=names(t, counted.yes),
-        no_names=names(t, counted.no),
-        abstained_names=names(t, counted.abstained),
+    return "\n".join(
+        [
+            t("voting-result", verdict=verdict(t, counted.result), text=proposal.text),
+            people_line(t, "voting-result-yes", counted.yes),
+            people_line(t, "voting-result-no", counted.no),
+            people_line(t, "voting-result-abstained", counted.abstained),
+        ]
     )
 
 
@@ -108,19 +112,19 @@ def result_line(t: Translator, number: int, proposal: Proposal) -> str:
     )
 
 
-def results(t: Translator, proposals: Sequence[Proposal]) -> Html:
-    return Html("\n".join(result_line(t, n, p) for n, p in enumerate(proposals, start=1)))
+def results(t: Translator, proposals: Sequence[Proposal]) -> str:
+    return "\n".join(result_line(t, n, p) for n, p in enumerate(proposals, start=1))
 
 
 def summary_post(t: Translator, summary: SessionSummary) -> str:
-    lines = results(t, summary.proposals) if summary.proposals else t("voting-summary-none")
-    return t(
+    head = t(
         "voting-summary",
         title=summary.voting.title,
         participants=summary.participants,
         proposals=len(summary.proposals),
-        results=Html(lines),
     )
+    lines = results(t, summary.proposals) if summary.proposals else t("voting-summary-none")
+    return f"{head}\n{lines}"
 
 
 def overview_text(t: Translator, view: Overview, now: datetime) -> str:
@@ -132,13 +136,9 @@ def overview_text(t: Translator, view: Overview, now: datetime) -> str:
     else:
         status = Html(t("voting-overview-started"))
     parts = [
-        t(
-            "voting-overview",
-            title=voting.title,
-            status=status,
-            count=len(view.participants),
-            names=names(t, view.participants),
-        )
+        t("voting-overview", title=voting.title, status=status)
+        + "\n"
+        + people_line(t, "voting-participants", view.participants)
     ]
     if view.proposal is not None and view.counts is not None:
         parts.append(
@@ -154,7 +154,7 @@ def overview_text(t: Translator, view: Overview, now: datetime) -> str:
     else:
         parts.append(t("voting-overview-no-proposal"))
     if view.results:
-        parts.append(t("voting-overview-results", results=results(t, view.results)))
+        parts.append(t("voting-overview-results") + "\n" + results(t, view.results))
     else:
         parts.append(t("voting-overview-no-results"))
     return "\n\n".join(parts)

@@ -49,10 +49,9 @@ voting-session-card =
 voting-session-card-closed =
     🗳 <b>{ $title }</b>
     Joining is closed. Participants: { $count }
-voting-session-started =
-    ▶️ <b>Session started:</b> { $title }
-    Participants ({ $count }): { $names }
-    Participants propose with /propose "text" [minutes] (1–10 minutes, 5 by default) and vote with the buttons or /vote yes, /vote no.
+voting-session-started = ▶️ <b>Session started:</b> { $title }
+voting-participants = Participants ({ $count }):
+voting-how-to-propose = Participants propose with /propose "text" [minutes] (1–10 minutes, 5 by default) and vote with the buttons or /vote yes, /vote no.
 
 voting-proposal-card =
     📝 <b>Proposal</b> by { $author }:
@@ -69,29 +68,24 @@ voting-proposal-card-final =
 voting-result =
     📊 Result: <b>{ $verdict }</b>
     { $text }
-    Yes ({ $yes }): { $yes_names }
-    No ({ $no }): { $no_names }
-    Abstained ({ $abstained }): { $abstained_names }
+voting-result-yes = Yes ({ $count }):
+voting-result-no = No ({ $count }):
+voting-result-abstained = Abstained ({ $count }):
 voting-result-line = { $number }. { $text } — <b>{ $verdict }</b> (yes { $yes }, no { $no }, abstained { $abstained })
 
 voting-summary =
     🏁 <b>Session closed:</b> { $title }
     Participants: { $participants } · Proposals: { $proposals }
-    { $results }
 voting-summary-none = No proposal was put to the vote.
 
-voting-overview =
-    🗳 <b>{ $title }</b> — { $status }
-    Participants ({ $count }): { $names }
+voting-overview = 🗳 <b>{ $title }</b> — { $status }
 voting-overview-joining = joining is open for { $minutes } more min
 voting-overview-started = in progress
 voting-overview-proposal =
     <b>Open proposal:</b> { $text }
     Yes: { $yes } · No: { $no } · Not voted yet: { $pending } — { $minutes } min left
 voting-overview-no-proposal = No open proposal.
-voting-overview-results =
-    <b>Results so far:</b>
-    { $results }
+voting-overview-results = <b>Results so far:</b>
 voting-overview-no-results = No results yet.
 
 voting-migrated = This group became a supergroup: the voting session «{ $title }» continues here.

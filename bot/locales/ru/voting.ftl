@@ -49,10 +49,9 @@ voting-session-card =
 voting-session-card-closed =
     🗳 <b>{ $title }</b>
     Вход закрыт. Участников: { $count }
-voting-session-started =
-    ▶️ <b>Сессия началась:</b> { $title }
-    Участники ({ $count }): { $names }
-    Участники предлагают командой /propose "текст" [минуты] (1–10 минут, по умолчанию 5) и голосуют кнопками или командами /vote yes, /vote no.
+voting-session-started = ▶️ <b>Сессия началась:</b> { $title }
+voting-participants = Участники ({ $count }):
+voting-how-to-propose = Участники предлагают командой /propose "текст" [минуты] (1–10 минут, по умолчанию 5) и голосуют кнопками или командами /vote yes, /vote no.
 
 voting-proposal-card =
     📝 <b>Предложение</b> от { $author }:
@@ -69,29 +68,24 @@ voting-proposal-card-final =
 voting-result =
     📊 Итог: <b>{ $verdict }</b>
     { $text }
-    За ({ $yes }): { $yes_names }
-    Против ({ $no }): { $no_names }
-    Воздержались ({ $abstained }): { $abstained_names }
+voting-result-yes = За ({ $count }):
+voting-result-no = Против ({ $count }):
+voting-result-abstained = Воздержались ({ $count }):
 voting-result-line = { $number }. { $text } — <b>{ $verdict }</b> (за { $yes }, против { $no }, воздержались { $abstained })
 
 voting-summary =
     🏁 <b>Сессия закрыта:</b> { $title }
     Участников: { $participants } · Предложений: { $proposals }
-    { $results }
 voting-summary-none = Ни одно предложение не выносилось на голосование.
 
-voting-overview =
-    🗳 <b>{ $title }</b> — { $status }
-    Участники ({ $count }): { $names }
+voting-overview = 🗳 <b>{ $title }</b> — { $status }
 voting-overview-joining = вход открыт ещё { $minutes } мин
 voting-overview-started = идёт
 voting-overview-proposal =
     <b>Открытое предложение:</b> { $text }
     За: { $yes } · Против: { $no } · Ещё не голосовали: { $pending } — осталось { $minutes } мин
 voting-overview-no-proposal = Открытого предложения нет.
-voting-overview-results =
-    <b>Итоги на сейчас:</b>
-    { $results }
+voting-overview-results = <b>Итоги на сейчас:</b>
 voting-overview-no-results = Итогов пока нет.
 
 voting-migrated = Группа стала супергруппой: сессия голосования «{ $title }» продолжается здесь.
