@@ -342,3 +342,55 @@ async def test_a_deadline_passed_while_the_bot_was_down(room: Room, graceful: bo
     await room.box.restart()
     await room.jobs()
     assert len(room.posts("Result:")) == 1
+
+
+async def test_an_upgrade_to_a_supergroup_keeps_the_session(backend: Backend) -> None:
+    world = World(limits=TEST_SPEED.server_limits())
+    admin, alice, bob = world.user("Ada"), world.user("Alice"), world.user("Bob")
+    group = world.group("Basic group", supergroup=False)
+    for person in (admin, alice, bob):
+        group.add(person)
+    old_id = group.id
+    clock = SettableClock()
+    async with Sandbox(
+        database_url=backend.database_url,
+        redis_url=backend.redis_url,
+        world=world,
+        clock=clock,
+        admin_ids=frozenset({admin.id}),
+    ) as box:
+        await box.start()
+        room_card = (await admin.say_in(group, '/create_session "Garden" 10')).last
+        await alice.press("Join", message=room_card)
+        proposal = (await alice.say_in(group, '/propose "Plant a tree" 5')).last
+        await alice.press("Yes", message=proposal)
+
+        await group.migrate_to_supergroup()
+        assert group.id != old_id
+        assert box.app is not None
+        async with box.app.session_factory() as session:
+            voting = await session.scalar(select(VotingSession))
+            assert voting is not None
+            assert (voting.chat_id, voting.status) == (group.id, "joining")
+        texts = [m.text or "" for m in group.messages]
+        assert any("continues here" in text for text in texts)
+        cards = [m for m in group.messages if m.buttons]
+        assert [card.buttons for card in cards] == [[["Join", "Skip"]], [["Yes", "No"]]]
+        new_session_card, new_proposal_card = cards
+        assert "Yes: 1 · No: 0 · Not voted yet: 0" in (new_proposal_card.text or "")
+
+        assert (await bob.press("Join", message=new_session_card)).alert == (
+            "You joined the session."
+        )
+        assert (await bob.press("No", message=new_proposal_card)).alert == "Your vote: No."
+        assert "Garden" in ((await bob.say_in(group, "/session")).last.text or "")
+        clock.advance(timedelta(minutes=10))
+        for name in ("voting-live-cards", *VOTING_JOBS):
+            await box.app.jobs.run_once(name)
+        results = [m.text or "" for m in group.messages if "Result:" in (m.text or "")]
+        assert len(results) == 1
+        assert "Result: REJECTED" in results[0]
+        assert "Yes (1): Alice" in results[0]
+        assert "No (1): Bob" in results[0]
+        assert new_proposal_card.buttons == []
+        check_world(world)

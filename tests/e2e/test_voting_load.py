@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.features.core.models import User
 from bot.features.voting.models import Proposal, SessionParticipant, Vote, VotingSession
-from bot.sandbox import GroupActor, UserActor, World
+from bot.sandbox import GroupActor, RequestRecord, UserActor, World
 from bot.sandbox.harness import REAL_SPEED, TEST_SPEED, Sandbox, SettableClock
 from tests.e2e.conftest import Backend, check_world
 
@@ -40,6 +41,43 @@ async def seat(
         await session.flush()
         session.add_all(SessionParticipant(session_id=voting.id, user_id=p.id) for p in people)
         return voting.id
+
+
+def assert_spaced(edits: Sequence[RequestRecord]) -> None:
+    """Edits of one card come at least about 3 seconds apart, however many pressed."""
+    times = [record.time for record in edits]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert all(gap >= 2.9 for gap in gaps), gaps
+
+
+async def test_a_join_burst_edits_the_card_now_and_then(backend: Backend) -> None:
+    world = World(limits=TEST_SPEED.server_limits())
+    admin = world.user("Ada")
+    people = [world.user(f"Joiner {n}") for n in range(60)]
+    group = world.group("Club")
+    for person in (admin, *people):
+        group.add(person)
+    async with Sandbox(
+        database_url=backend.database_url,
+        redis_url=backend.redis_url,
+        world=world,
+        clock=SettableClock(),
+        admin_ids=frozenset({admin.id}),
+    ) as box:
+        await box.start()
+        card = (await admin.say_in(group, "/create_session Club night")).last
+        join = str(card.button("Join")["callback_data"])
+        for batch in (people[:30], people[30:]):
+            await asyncio.gather(*(person.press_data(join, message=card) for person in batch))
+        await world.wait_for(lambda: "Participants: 60" in (card.text or ""), timeout=10)
+        edits = [
+            r
+            for r in world.calls("editMessageText")
+            if r.params.get("message_id") == card.message_id
+        ]
+        assert 1 <= len(edits) < 60
+        assert_spaced(edits)
+        check_world(world)
 
 
 async def test_burst_of_300_voters_at_real_speed(backend: Backend) -> None:
@@ -80,8 +118,10 @@ async def test_burst_of_300_voters_at_real_speed(backend: Backend) -> None:
             if r.params.get("message_id") == card.message_id
         ]
         assert 1 <= len(edits) <= 10
+        assert_spaced(edits)
 
         clock.advance(timedelta(minutes=5))
+        await app.jobs.run_once("voting-live-cards")  # a round in flight has finished
         await app.jobs.run_once("voting-proposal-deadlines")
         parts = [m for m in group.messages if m.message_id > card.message_id]
         text = "\n".join(m.text or "" for m in parts)

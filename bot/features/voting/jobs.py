@@ -61,7 +61,7 @@ async def _refresh_session_card(session: AsyncSession, context: JobContext) -> b
     if voting is None:
         return False
     await publish.refresh_session_card(context.bot, session, voting, context.now())
-    service.mark_card_edited(voting, real_now)
+    service.mark_card_edited(voting, utcnow())  # after the (paced) edit went out
     return True
 
 
@@ -73,7 +73,7 @@ async def _refresh_proposal_card(session: AsyncSession, context: JobContext) -> 
     voting = await session.get(VotingSession, proposal.session_id)
     assert voting is not None
     await publish.refresh_proposal_card(context.bot, session, voting, proposal, context.now())
-    service.mark_card_edited(proposal, real_now)
+    service.mark_card_edited(proposal, utcnow())  # after the (paced) edit went out
     return True
 
 
