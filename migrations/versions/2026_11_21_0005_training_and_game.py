@@ -98,6 +98,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("token", sa.BigInteger(), nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
+        sa.Column("last_answer_id", sa.BigInteger(), nullable=True),
         sa.Column("pairs", sa.Integer(), nullable=False),
         sa.Column("correct", sa.Integer(), nullable=False),
         sa.Column("answered", sa.Integer(), nullable=False),

@@ -148,7 +148,7 @@ async def test_restart_mid_review_continues_on_the_same_card(community: Communit
     await mia.press("Again")
     second = mia.last_message
     assert (second.text or "").startswith("Card 2 of 3")
-    await community.box.restart(graceful=False)
+    await community.box.restart()
     reply = await mia.press("Good", message=second)
     assert reply.last.text is not None
     assert reply.last.text.startswith("Card 3 of 3")

@@ -26,6 +26,9 @@ class GameSession(Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     token: Mapped[int] = mapped_column(BigInteger, nullable=False)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The user's message taken as the last answer: Telegram may deliver it again after a
+    # restart, and it must not answer the next card too.
+    last_answer_id: Mapped[int | None] = mapped_column(BigInteger)
     pairs: Mapped[int] = mapped_column(Integer, nullable=False)
     correct: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

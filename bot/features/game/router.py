@@ -151,9 +151,12 @@ async def on_answer(
     row = await service.open_game(session, message.chat.id, message.from_user.id, lock=True)
     if row is None or is_expired(row, now):
         raise SkipHandler  # no game: the text is not an answer
+    if row.last_answer_id is not None and message.message_id <= row.last_answer_id:
+        return  # delivered again (after a restart): already answered
     if now >= row.answer_by:
         await end_by_timeout(bot, session, row, t, now)
         return
+    row.last_answer_id = message.message_id
     outcome = await service.answer_card(session, row, message.text, now)
     if outcome is None:
         raise SkipHandler
