@@ -210,7 +210,12 @@ async def test_cancel_leaves_nothing(community: Community) -> None:
 async def test_without_a_community_chat_the_profile_is_only_saved(community: Community) -> None:
     await community.box.restart(community_chat_id=None, intro_topic_id=None)
     alice = community.world.user("Alice", username="alice")
-    await onboard(alice, "Alice", "Liddell", ABOUT)
+    await alice.send("/start")
+    assert "Hello" in alice.last_message.text  # no community: /start is the greeting
+    await alice.send("/intro")
+    await alice.send("Alice")
+    await alice.send("Liddell")
+    await alice.send(ABOUT)
     await alice.press("✅ Confirm")
     done_msg = alice.last_message
     assert done_msg.text == "Done! Your profile is saved."

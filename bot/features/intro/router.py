@@ -56,10 +56,16 @@ ASK_KEY = {
 EDITING = "editing"
 
 
-async def needs_intro(message: Message, session: AsyncSession, access: Access) -> bool:
-    """/start in a private chat from a member who has no profile yet."""
+async def needs_intro(
+    message: Message, session: AsyncSession, access: Access, settings: Settings
+) -> bool:
+    """/start in a private chat from a member of the community who has no profile yet.
+
+    Without a community chat there is no one to introduce oneself to: /start stays core's
+    greeting, and /intro (or the deep link) still writes a profile.
+    """
     user = message.from_user
-    if message.chat.type != "private" or user is None:
+    if settings.community_chat_id is None or message.chat.type != "private" or user is None:
         return False
     return await access.is_member(user.id) and not await service.has_profile(session, user.id)
 
