@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.features.core.models import User
 from bot.features.training.keyboards import TrSettingsCb
 from bot.features.training.models import LearningSettings, TrainingSession, WordPair
+from bot.features.training.router import claim_reminder
+from bot.jobs.runner import JobContext
 from bot.sandbox import UserActor, World
 from bot.sandbox.harness import REAL_SPEED, Sandbox, SettableClock
 from tests.e2e.conftest import Backend, Community, check_world
@@ -57,7 +60,8 @@ async def test_reminder_at_the_slot_of_the_users_time_zone(community: Community)
     assert "Card 1 of 3" in (card.text or "")
     assert card.buttons == [["Again", "Hard", "Good", "Easy"]], "all due cards fit: no snooze"
     assert reminders(otto) == [], "05:00 in UTC is no slot"
-    assert await at(community, DAY + timedelta(hours=5, minutes=1)) == 0, "once per slot"
+    # 20 minutes on (no longer "busy", still within the slot's grace): the slot is spent
+    assert await at(community, DAY + timedelta(hours=5, minutes=20)) == 0, "once per slot"
     assert await at(community, DAY + timedelta(hours=8)) == 1  # Otto's 08:00 UTC
     assert len(reminders(otto)) == 1
     assert len(reminders(mia)) == 1
@@ -166,6 +170,7 @@ async def test_one_reminder_per_slot_with_two_processes_and_a_restart(
             community.app.jobs.run_once(REMIND), worker.jobs.run_once(REMIND)
         )
         assert sum(int(str(n)) for n in results) == 2
+        community.clock.set(DAY + timedelta(hours=8, minutes=20))
         assert await worker.jobs.run_once(REMIND) == 0
     finally:
         await worker.close()
@@ -173,6 +178,31 @@ async def test_one_reminder_per_slot_with_two_processes_and_a_restart(
     assert await community.app.jobs.run_once(REMIND) == 0
     assert len(reminders(mia)) == 1
     assert len(reminders(otto)) == 1
+
+
+async def test_a_learner_claimed_by_another_process_is_skipped(
+    community: Community, backend: Backend
+) -> None:
+    """FOR UPDATE SKIP LOCKED: while one process holds a learner's row, another passes by."""
+    if backend.name != "pg+redis":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    mia = community.member
+    await mia.send_document("w.csv", WORDS)
+    community.clock.set(DAY + timedelta(hours=8))
+    app = community.app
+    context = JobContext(
+        bot=app.bot,
+        session_factory=app.session_factory,
+        settings=app.settings,
+        clock=community.clock,
+    )
+    async with app.session_factory() as holder, holder.begin():
+        stmt = select(LearningSettings).where(LearningSettings.user_id == mia.id)
+        assert await holder.scalar(stmt.with_for_update()) is not None
+        claimed = await asyncio.wait_for(claim_reminder(context, mia.id, community.clock()), 5)
+        assert claimed is None
+    assert reminders(mia) == []
+    assert await app.jobs.run_once(REMIND) == 1
 
 
 async def test_blocked_learners_are_skipped(community: Community) -> None:
