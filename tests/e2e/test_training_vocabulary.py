@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from bot.features.training.models import TrainingSession, WordPair
@@ -155,6 +157,17 @@ async def test_clear_keep_and_delete(community: Community) -> None:
     async with community.app.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(TrainingSession)) == 0
     assert (await mia.send("/clear")).last.text == "Your vocabulary is already empty."
+
+
+async def test_an_old_clear_question_deletes_nothing(community: Community) -> None:
+    mia = community.member
+    await mia.send("/add a = b")
+    ask = (await mia.send("/clear")).last
+    community.clock.advance(timedelta(minutes=11))
+    reply = await mia.press("Delete everything", message=ask)
+    assert reply.alert == "This menu has expired."
+    assert ask.buttons == []
+    assert await pairs_of(community, mia.id) == {"a": "b"}
 
 
 async def test_commands_in_a_group_are_refused(community: Community) -> None:

@@ -36,6 +36,7 @@ class TrSnoozeCb(CallbackData, prefix="trz"):
 
 class TrClearCb(CallbackData, prefix="trc"):
     confirm: int  # 1 delete everything, 0 keep
+    asked: int  # when the question was asked (Unix time): an old question expires
 
 
 class TrSettingsCb(CallbackData, prefix="trs"):
@@ -61,12 +62,12 @@ def card_keyboard(t: Translator, token: int, *, snooze: bool) -> InlineKeyboardM
     return keyboard(rows)
 
 
-def clear_keyboard(t: Translator) -> InlineKeyboardMarkup:
+def clear_keyboard(t: Translator, asked: int) -> InlineKeyboardMarkup:
     return keyboard(
         [
             [
-                button(t("training-btn-clear-confirm"), TrClearCb(confirm=1)),
-                button(t("training-btn-clear-keep"), TrClearCb(confirm=0)),
+                button(t("training-btn-clear-confirm"), TrClearCb(confirm=1, asked=asked)),
+                button(t("training-btn-clear-keep"), TrClearCb(confirm=0, asked=asked)),
             ]
         ]
     )

@@ -56,6 +56,7 @@ COMMANDS = (
 Clock = Callable[[], datetime]
 PROGRESS_FROM_ROWS = 1000  # files with more rows show their progress
 PROGRESS_EVERY_SECONDS = 1.5  # at most one progress edit this often
+CLEAR_VALID_SECONDS = 600  # a /clear question older than this no longer deletes anything
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -267,13 +268,14 @@ async def cmd_export(message: Message, session: AsyncSession, t: Translator) -> 
     )
 
 
-async def cmd_clear(message: Message, session: AsyncSession, t: Translator) -> None:
+async def cmd_clear(message: Message, session: AsyncSession, t: Translator, clock: Clock) -> None:
     assert message.from_user is not None
     count = await service.count_pairs(session, message.from_user.id)
     if count == 0:
         await message.answer(t("training-clear-empty"))
         return
-    await message.answer(t("training-clear-ask", count=str(count)), reply_markup=clear_keyboard(t))
+    markup = clear_keyboard(t, int(clock().timestamp()))
+    await message.answer(t("training-clear-ask", count=str(count)), reply_markup=markup)
 
 
 async def on_clear_pressed(
@@ -282,12 +284,18 @@ async def on_clear_pressed(
     bot: Bot,
     session: AsyncSession,
     t: Translator,
+    clock: Clock,
 ) -> None:
     if not isinstance(callback.message, Message):
         await callback.answer(t("menu-expired"), show_alert=True)
         return
-    await callback.answer()
     chat_id = callback.message.chat.id
+    if callback_data.confirm and clock().timestamp() - callback_data.asked > CLEAR_VALID_SECONDS:
+        # An old question must not delete a vocabulary built since.
+        await callback.answer(t("menu-expired"), show_alert=True)
+        await remove_buttons(bot, chat_id, callback.message.message_id)
+        return
+    await callback.answer()
     if not callback_data.confirm:
         await callback.message.edit_text(t("training-clear-kept"))
         return
