@@ -177,10 +177,10 @@ class Sandbox:
             app.inflight.cancel_all()
         if self._polling is not None:
             polling, self._polling = self._polling, None
-            if graceful:
-                await app.dispatcher.stop_polling()
-            else:
-                polling.cancel()
+            # Cancelling the polling task itself would leave aiogram's inner poller running
+            # (it is a task of its own): stop it through the dispatcher either way. Abruptly,
+            # the updates in flight were cancelled above, as a crash would lose them.
+            await app.dispatcher.stop_polling()
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
         if self._webhook is not None:
