@@ -51,6 +51,7 @@ async def test_a_scripted_session(settings: Settings, tmp_path: Path) -> None:
         scripted(
             "/start",
             ":1",
+            "/help",
             "/language",
             ":2",
             ":as admin",
@@ -63,11 +64,14 @@ async def test_a_scripted_session(settings: Settings, tmp_path: Path) -> None:
     )
     assert ":group [TOPIC]" in transcript  # the banner has the help
     assert "Alice (private)> /start\n[private] #2 Hello, Alice! I am Agora" in transcript
-    assert "  [1] Help\nAlice (private)> :1\n" in transcript
-    assert '(pressed "Help" on #2)' in transcript
+    # Alice has no profile yet: after the greeting, the introduction begins.
+    assert "[private] #4 What is your first name? (up to 30 characters)\n" in transcript
+    assert "  [1] ✖ Cancel\nAlice (private)> :1\n" in transcript
+    assert '(pressed "✖ Cancel" on #4)' in transcript
+    assert "[private] #5 Cancelled: the introduction.\n" in transcript
     assert "    /cancel — cancel the current action" in transcript
     assert "  [1] 🇬🇧 English  [2] 🇷🇺 Русский\n" in transcript
-    assert "[private] (edited #5) Язык: русский.\n" in transcript
+    assert "[private] (edited #9) Язык: русский.\n" in transcript
     assert "Admin (Agora Community)> /help\n[Agora Community] #5 What you can do here" in transcript
     assert "Admin (private)> :quit\n" in transcript
     assert "never read" not in transcript
@@ -95,7 +99,7 @@ async def test_bad_input_is_explained_and_the_end_of_a_pipe_quits(
     ]
     with piped(*script) as stdin:
         transcript = await chat(settings, stdin)
-    assert "(!) no button 7 on #2: [1] Help\n" in transcript
+    assert "(!) no button 7 on #4: [1] ✖ Cancel\n" in transcript
     assert "(!) cannot read missing.csv: No such file or directory\n" in transcript
     size = (tmp_path / "words.csv").stat().st_size
     assert f"(sending words.csv, {size} bytes)\n" in transcript

@@ -114,6 +114,11 @@ async def cmd_start(
         return
     if raw_state is not None:
         await finish_flow(message.bot, message.chat.id, state)
+    await greet(message, t)
+
+
+async def greet(message: Message, t: Translator) -> None:
+    """The /start greeting with its Help button (features that take /start over send it too)."""
     assert message.from_user is not None
     await message.answer(
         t("start-greeting", name=message.from_user.first_name), reply_markup=help_keyboard(t)

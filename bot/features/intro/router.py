@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.features.core.router import greet
 from bot.features.intro.keyboards import (
     FIELD_LABELS,
     InConfirmCb,
@@ -147,6 +148,10 @@ async def cmd_start_intro(
     t: Translator,
     session: AsyncSession,
 ) -> None:
+    # A newcomer is greeted first, then asked to introduce themselves; mid-intro, /start just
+    # continues at the same step.
+    if raw_state is None or not raw_state.startswith(f"{Intro.__name__}:"):
+        await greet(message, t)
     await enter_intro(message, state, raw_state, t, session)
 
 
