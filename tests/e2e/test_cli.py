@@ -8,7 +8,11 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox import FakeTelegram, World
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_agora_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -20,6 +24,8 @@ async def test_agora_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
             if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_", "ADMIN_"))
         }
         env.update(
+            # The process must run the code under test, wherever the package is installed from.
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
             BOT_TOKEN=world.token,
             BOT_API_URL=server.base_url,
             DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}",
@@ -32,7 +38,17 @@ async def test_agora_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
         )  # fmt: skip
         try:
             # Start-up is done when the menus are set; the update waits for the first poll.
-            await world.wait_for(lambda: world.calls("setMyCommands"), timeout=60)
+            started = asyncio.ensure_future(
+                world.wait_for(lambda: world.calls("setMyCommands"), timeout=60)
+            )
+            exited = asyncio.ensure_future(process.wait())
+            await asyncio.wait({started, exited}, return_when=asyncio.FIRST_COMPLETED)
+            if exited.done():
+                started.cancel()
+                _, stderr = await process.communicate()
+                pytest.fail(f"agora run exited early: {stderr.decode()[-2000:]}")
+            exited.cancel()
+            await started
             alice = world.user("Alice")
             reply = await alice.send("/start")
             assert "Hello, <b>Alice</b>" in reply.last.html
