@@ -126,7 +126,7 @@ async def test_burst_of_300_voters_at_real_speed(backend: Backend) -> None:
         parts = [m for m in group.messages if m.message_id > card.message_id]
         text = "\n".join(m.text or "" for m in parts)
         assert len(parts) >= 2  # the names do not fit in one message
-        assert "Result: PASSED" in text
+        assert "Result: passed" in text
         assert "Yes (300):" in text
         assert "No (0): nobody" in text
         assert "Abstained (0): nobody" in text

@@ -3,92 +3,131 @@
 Each row is claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL), acted on, marked and committed in
 its own transaction: with several processes every row is acted on by exactly one of them, and
 a row that fell due while the bot was down is found on the first round after the start.
+A row whose action fails is rolled back, left for the next round and skipped for the rest of
+this one, so it never holds up the rows behind it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
 from bot.features.voting import publish, service
-from bot.features.voting.models import VotingSession
+from bot.features.voting.models import Proposal, VotingSession
 from bot.jobs.runner import Job, JobContext
+
+log = logging.getLogger(__name__)
 
 # Rows handled per round at most; the rest wait for the next round (a second or so).
 ROWS_PER_ROUND = 50
 
-Step = Callable[[AsyncSession, JobContext], Awaitable[bool]]
+Row = TypeVar("Row", VotingSession, Proposal)
 
 
-async def _each_row(context: JobContext, step: Step) -> int:
-    """Run `step` in its own transaction until it finds nothing more to do."""
+async def _each_row(
+    context: JobContext,
+    claim: Callable[[AsyncSession, JobContext, Collection[int]], Awaitable[Row | None]],
+    act: Callable[[AsyncSession, JobContext, Row], Awaitable[None]],
+) -> int:
+    """Claim → act → mark → commit, one row per transaction, until nothing is left."""
+    failed: set[int] = set()
     done = 0
     for _ in range(ROWS_PER_ROUND):
-        async with context.session_factory() as session, session.begin():
-            if not await step(session, context):
-                break
-        done += 1
+        claimed: int | None = None
+        try:
+            async with context.session_factory() as session, session.begin():
+                row = await claim(session, context, failed)
+                if row is None:
+                    break
+                claimed = row.id
+                await act(session, context, row)
+            done += 1
+        except Exception:
+            if claimed is None:
+                raise
+            log.exception("voting: %s %s failed, retried next round", act.__name__, claimed)
+            failed.add(claimed)
     return done
 
 
-async def _close_join_window(session: AsyncSession, context: JobContext) -> bool:
-    voting = await service.claim_due_join_window(session, context.now())
-    if voting is None:
-        return False
+# --- join windows ----------------------------------------------------------------------------
+
+
+async def _claim_join_window(
+    session: AsyncSession, context: JobContext, skip: Collection[int]
+) -> VotingSession | None:
+    return await service.claim_due_join_window(session, context.now(), skip)
+
+
+async def _start_session(session: AsyncSession, context: JobContext, voting: VotingSession) -> None:
     await service.start_session(session, voting)
     await publish.announce_start(context.bot, session, voting)
-    return True
 
 
-async def _close_proposal(session: AsyncSession, context: JobContext) -> bool:
-    now = context.now()
-    proposal = await service.claim_due_proposal(session, now)
-    if proposal is None:
-        return False
+# --- proposal deadlines ----------------------------------------------------------------------
+
+
+async def _claim_proposal(
+    session: AsyncSession, context: JobContext, skip: Collection[int]
+) -> Proposal | None:
+    return await service.claim_due_proposal(session, context.now(), skip)
+
+
+async def _close_proposal(session: AsyncSession, context: JobContext, proposal: Proposal) -> None:
     voting = await session.get(VotingSession, proposal.session_id)
     assert voting is not None
-    counted = await service.close_proposal(session, proposal, now)
+    counted = await service.close_proposal(session, proposal, context.now())
     await publish.announce_result(context.bot, session, voting, proposal, counted)
-    return True
 
 
-async def _refresh_session_card(session: AsyncSession, context: JobContext) -> bool:
-    # The pause between edits is real time (Telegram's limits), not the domain clock.
-    real_now = utcnow()
-    voting = await service.claim_dirty_session_card(session, real_now - service.CARD_EDIT_GAP)
-    if voting is None:
-        return False
+# --- live cards ------------------------------------------------------------------------------
+# The pause between two edits of a card is real time (Telegram's limits), not the domain
+# clock, and it counts from the moment the previous (paced) edit went out.
+
+
+async def _claim_session_card(
+    session: AsyncSession, context: JobContext, skip: Collection[int]
+) -> VotingSession | None:
+    return await service.claim_dirty_session_card(session, utcnow() - service.CARD_EDIT_GAP, skip)
+
+
+async def _edit_session_card(
+    session: AsyncSession, context: JobContext, voting: VotingSession
+) -> None:
     await publish.refresh_session_card(context.bot, session, voting, context.now())
-    service.mark_card_edited(voting, utcnow())  # after the (paced) edit went out
-    return True
+    service.mark_card_edited(voting, utcnow())
 
 
-async def _refresh_proposal_card(session: AsyncSession, context: JobContext) -> bool:
-    real_now = utcnow()
-    proposal = await service.claim_dirty_proposal_card(session, real_now - service.CARD_EDIT_GAP)
-    if proposal is None:
-        return False
+async def _claim_proposal_card(
+    session: AsyncSession, context: JobContext, skip: Collection[int]
+) -> Proposal | None:
+    return await service.claim_dirty_proposal_card(session, utcnow() - service.CARD_EDIT_GAP, skip)
+
+
+async def _edit_proposal_card(
+    session: AsyncSession, context: JobContext, proposal: Proposal
+) -> None:
     voting = await session.get(VotingSession, proposal.session_id)
     assert voting is not None
     await publish.refresh_proposal_card(context.bot, session, voting, proposal, context.now())
-    service.mark_card_edited(proposal, utcnow())  # after the (paced) edit went out
-    return True
+    service.mark_card_edited(proposal, utcnow())
 
 
 async def close_join_windows(context: JobContext) -> int:
-    return await _each_row(context, _close_join_window)
+    return await _each_row(context, _claim_join_window, _start_session)
 
 
 async def close_due_proposals(context: JobContext) -> int:
-    return await _each_row(context, _close_proposal)
+    return await _each_row(context, _claim_proposal, _close_proposal)
 
 
 async def refresh_cards(context: JobContext) -> int:
-    return await _each_row(context, _refresh_session_card) + await _each_row(
-        context, _refresh_proposal_card
-    )
+    sessions = await _each_row(context, _claim_session_card, _edit_session_card)
+    return sessions + await _each_row(context, _claim_proposal_card, _edit_proposal_card)
 
 
 JOBS = (

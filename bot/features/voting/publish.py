@@ -11,7 +11,11 @@ import logging
 from datetime import datetime
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+)
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +30,7 @@ from bot.telegram.text import send_long
 log = logging.getLogger(__name__)
 
 # Failures that retrying cannot fix.
-GIVE_UP = (TelegramBadRequest, TelegramForbiddenError)
+GIVE_UP = (TelegramBadRequest, TelegramForbiddenError, TelegramMigrateToChat)
 
 
 def translator(voting: VotingSession) -> Translator:
@@ -58,7 +62,15 @@ async def edit_card(
 
 async def post(bot: Bot, voting: VotingSession, text: str) -> None:
     try:
-        await send_long(bot, voting.chat_id, text, message_thread_id=voting.thread_id)
+        try:
+            await send_long(bot, voting.chat_id, text, message_thread_id=voting.thread_id)
+        except TelegramMigrateToChat as moved:
+            # The group became a supergroup while nobody told us: follow it there.
+            log.info("chat %s moved to %s", voting.chat_id, moved.migrate_to_chat_id)
+            voting.chat_id = moved.migrate_to_chat_id
+            voting.thread_id = None
+            voting.card_message_id = None
+            await send_long(bot, voting.chat_id, text)
     except GIVE_UP as exc:
         log.warning("voting post to chat %s failed: %s", voting.chat_id, exc)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -304,6 +305,12 @@ async def join(
     if getattr(result, "rowcount", 0) == 0:
         return JoinOutcome.ALREADY
     voting.card_dirty = True
+    # An open proposal's "not voted yet" counts the newcomer too.
+    await session.execute(
+        update(Proposal)
+        .where(Proposal.session_id == session_id, Proposal.status == OPEN)
+        .values(card_dirty=True)
+    )
     return JoinOutcome.JOINED
 
 
@@ -311,11 +318,17 @@ async def set_session_card(session: AsyncSession, voting: VotingSession, message
     voting.card_message_id = message_id
 
 
-async def claim_due_join_window(session: AsyncSession, now: datetime) -> VotingSession | None:
+async def claim_due_join_window(
+    session: AsyncSession, now: datetime, skip: Collection[int] = ()
+) -> VotingSession | None:
     """One session whose join window has passed, locked for this process (None: no more)."""
     stmt = (
         select(VotingSession)
-        .where(VotingSession.status == JOINING, VotingSession.join_closes_at <= now)
+        .where(
+            VotingSession.status == JOINING,
+            VotingSession.join_closes_at <= now,
+            VotingSession.id.not_in(skip),
+        )
         .order_by(VotingSession.join_closes_at, VotingSession.id)
         .limit(1)
     )
@@ -347,11 +360,13 @@ async def close_proposal(session: AsyncSession, proposal: Proposal, now: datetim
     return counted
 
 
-async def claim_due_proposal(session: AsyncSession, now: datetime) -> Proposal | None:
+async def claim_due_proposal(
+    session: AsyncSession, now: datetime, skip: Collection[int] = ()
+) -> Proposal | None:
     """One open proposal past its deadline, locked for this process (None: no more)."""
     stmt = (
         select(Proposal)
-        .where(Proposal.status == OPEN, Proposal.closes_at <= now)
+        .where(Proposal.status == OPEN, Proposal.closes_at <= now, Proposal.id.not_in(skip))
         .order_by(Proposal.closes_at, Proposal.id)
         .limit(1)
     )
@@ -536,11 +551,12 @@ async def cast_vote(
 
 
 async def claim_dirty_session_card(
-    session: AsyncSession, edited_before: datetime
+    session: AsyncSession, edited_before: datetime, skip: Collection[int] = ()
 ) -> VotingSession | None:
     stmt = (
         select(VotingSession)
         .where(
+            VotingSession.id.not_in(skip),
             VotingSession.card_dirty.is_(True),
             VotingSession.status == JOINING,
             VotingSession.card_message_id.is_not(None),
@@ -554,11 +570,12 @@ async def claim_dirty_session_card(
 
 
 async def claim_dirty_proposal_card(
-    session: AsyncSession, edited_before: datetime
+    session: AsyncSession, edited_before: datetime, skip: Collection[int] = ()
 ) -> Proposal | None:
     stmt = (
         select(Proposal)
         .where(
+            Proposal.id.not_in(skip),
             Proposal.card_dirty.is_(True),
             Proposal.status == OPEN,
             Proposal.card_message_id.is_not(None),

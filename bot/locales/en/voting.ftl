@@ -39,8 +39,8 @@ voting-vote-changed = Vote changed to { $choice }.
 voting-vote-same = You already voted { $choice }.
 
 voting-nobody = nobody
-voting-verdict-passed = PASSED
-voting-verdict-rejected = REJECTED
+voting-verdict-passed = passed
+voting-verdict-rejected = rejected
 
 voting-session-card =
     🗳 <b>{ $title }</b>

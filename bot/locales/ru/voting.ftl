@@ -39,8 +39,8 @@ voting-vote-changed = Голос изменён: { $choice }.
 voting-vote-same = Вы уже проголосовали: { $choice }.
 
 voting-nobody = никто
-voting-verdict-passed = ПРИНЯТО
-voting-verdict-rejected = ОТКЛОНЕНО
+voting-verdict-passed = принято
+voting-verdict-rejected = отклонено
 
 voting-session-card =
     🗳 <b>{ $title }</b>
