@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.base import utcnow
+from bot.db.context import run_after_transaction
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.middleware import DbSessionMiddleware
 from bot.db.migrate import upgrade
@@ -234,8 +235,13 @@ async def create_app(
     session_factory = create_session_factory(engine)
 
     async def on_blocked(user_id: int) -> None:
-        async with session_factory() as session, session.begin():
-            await mark_blocked(session, user_id)
+        async def mark() -> None:
+            async with session_factory() as session, session.begin():
+                await mark_blocked(session, user_id)
+
+        # Inside an update its transaction may hold SQLite's write lock: mark after it ends.
+        if not run_after_transaction(mark):
+            await mark()
 
     bot = create_bot(settings, token=token, pacing=pacing, on_blocked=on_blocked)
     fsm = build_fsm(settings.redis_url, session_factory, settings.fsm_ttl_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -9,7 +10,9 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.context import current_session
+from bot.db.context import after_transaction, current_session
+
+log = logging.getLogger(__name__)
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -22,17 +25,27 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self.session_factory() as session:
-            data["session"] = session
-            token = current_session.set(session)
-            try:
-                result = await handler(event, data)
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-            finally:
-                current_session.reset(token)
-                # The errors handler must not reuse a finished session.
-                data.pop("session", None)
+        deferred: list[Callable[[], Awaitable[None]]] = []
+        deferred_token = after_transaction.set(deferred)
+        try:
+            async with self.session_factory() as session:
+                data["session"] = session
+                token = current_session.set(session)
+                try:
+                    result = await handler(event, data)
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+                finally:
+                    current_session.reset(token)
+                    # The errors handler must not reuse a finished session.
+                    data.pop("session", None)
             return result
+        finally:
+            after_transaction.reset(deferred_token)
+            for callback in deferred:
+                try:
+                    await callback()
+                except Exception:
+                    log.exception("deferred work after the update's transaction failed")

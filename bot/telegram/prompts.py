@@ -81,6 +81,10 @@ async def finish_flow(
     if bot is not None:
         await retire(bot, chat_id, state)
     await state.clear()
+    if session is not None:
+        # The SQL FSM storage cleared the state inside this session: commit again, so that on
+        # SQLite the write lock is not held while the handler goes on talking to Telegram.
+        await session.commit()
 
 
 async def retire(bot: Bot, chat_id: int, state: FSMContext) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 
-from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -150,6 +151,16 @@ async def cmd_done(message: Message, state: FSMContext) -> None:
     await message.answer(f"Counted {data.get('n', 0)}.")
 
 
+async def cmd_poke(message: Message, command: CommandObject, state: FSMContext, bot: Bot) -> None:
+    """Sends to another user while this update holds a write (SQLite: the write lock)."""
+    await state.set_state(Counting.counting)
+    await state.update_data(n=0, seen=[])
+    try:
+        await bot.send_message(int(command.args or 0), "Poke!")
+    except TelegramForbiddenError:
+        await message.answer("They blocked me.")
+
+
 async def cmd_crash(message: Message) -> None:
     raise RuntimeError("boom: internal detail that must not reach the user")
 
@@ -196,6 +207,7 @@ def build_router() -> Router:
     router.message.register(cmd_done, Command("done"), Counting.counting)
     router.message.register(on_count, Counting.counting, F.text)
     router.message.register(cmd_crash, Command("crash"))
+    router.message.register(cmd_poke, Command("poke"))
     router.message.register(cmd_card, Command("card"))
     router.callback_query.register(on_refresh, RefreshCb.filter())
     return router

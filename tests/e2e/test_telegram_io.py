@@ -60,6 +60,16 @@ async def test_a_user_who_blocked_the_bot_is_marked(unpaced: Sandbox) -> None:
     assert await is_blocked(unpaced, alice.id) is False
 
 
+async def test_a_block_found_mid_update_is_recorded_after_it(sandbox: Sandbox) -> None:
+    """The mark is written after the update's transaction (on SQLite it holds the write lock)."""
+    alice, bob = sandbox.world.user("Alice"), sandbox.world.user("Bob")
+    await bob.send("/start")
+    bob.block_bot(emit=False)
+    reply = await alice.send(f"/poke {bob.id}")
+    assert reply.last.text == "They blocked me."
+    assert await is_blocked(sandbox, bob.id) is True
+
+
 async def test_blocking_and_restarting_the_bot_is_recorded(sandbox: Sandbox) -> None:
     alice = sandbox.world.user("Alice")
     await alice.send("/start")
