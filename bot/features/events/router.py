@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.filters import Command, or_f
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,13 +28,22 @@ from bot.features.events.keyboards import (
     EventTypeCb,
     confirm_keyboard,
     field_keyboard,
-    pick_event_keyboard,
     prompt_keyboard,
     setup_card_keyboard,
     type_keyboard,
     type_label,
 )
 from bot.features.events.models import LIVE, UPCOMING, Event
+from bot.features.events.pick import (
+    Pick,
+    Prompted,
+    begin,
+    end_gone,
+    flow_event,
+    gone,
+    picked,
+    show_pick,
+)
 from bot.features.events.service import EVENT_TYPES, NAME_LIMIT, Countdown, StartError
 from bot.features.events.states import EventDelete, EventEdit, EventFinish, EventSetup, EventStart
 from bot.i18n import Html, Translator
@@ -44,7 +52,7 @@ from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb
-from bot.telegram.prompts import ask, finish_flow, reask, retire
+from bot.telegram.prompts import ask, finish_flow, reask
 
 COMMANDS = (
     CommandSpec("event_setup", Where.PRIVATE, Who.ADMIN),
@@ -55,7 +63,6 @@ COMMANDS = (
     CommandSpec("events", Where.PRIVATE, Who.MEMBER),
 )
 
-Prompted = Message | CallbackQuery
 Clock = Callable[[], datetime]
 
 
@@ -107,46 +114,59 @@ def start_error(t: Translator, settings: Settings, now: datetime, error: StartEr
 # --- flow helpers ----------------------------------------------------------------------------
 
 
-async def begin(message: Message, state: FSMContext, first: State) -> None:
-    """Enter a flow from a command: the buttons of any earlier prompt go, its data too."""
-    if message.bot is not None:
-        await retire(message.bot, message.chat.id, state)
-    await state.set_data({})
-    await state.set_state(first)
+EDIT_PICK = Pick(
+    EventEdit.choosing_event, PICK_EDIT, "events-pick-edit", "events-none", service.recent_events
+)
+START_PICK = Pick(
+    EventStart.choosing_event,
+    PICK_START,
+    "events-pick-start",
+    "events-none-upcoming",
+    lambda session: service.events_with_status(session, UPCOMING),
+)
+FINISH_PICK = Pick(
+    EventFinish.choosing_event,
+    PICK_FINISH,
+    "events-pick-finish",
+    "events-none-live",
+    lambda session: service.events_with_status(session, LIVE),
+)
+DELETE_PICK = Pick(
+    EventDelete.choosing_event,
+    PICK_DELETE,
+    "events-pick-delete",
+    "events-none",
+    lambda session: service.recent_events(session, service.PICK_LIMIT),
+)
 
 
-async def gone(callback: CallbackQuery, t: Translator) -> None:
-    await callback.answer(t("events-gone"), show_alert=True)
-
-
-async def loaded(session: AsyncSession, state: FSMContext, *statuses: str) -> Event | None:
-    """The flow's event (id in FSM data), if it still exists and is in one of `statuses`."""
-    event_id = (await state.get_data()).get("event_id")
-    if not isinstance(event_id, int):
-        return None
-    event = await service.get_event(session, event_id)
-    if event is None or (statuses and event.status not in statuses):
-        return None
-    return event
-
-
-async def end_gone(message: Message, state: FSMContext, t: Translator) -> None:
-    """The event of a flow disappeared while the admin was typing: say so, leave the flow."""
-    await finish_flow(message.bot, message.chat.id, state)
-    await message.answer(t("events-gone"))
-
-
-async def show_pick(
-    event: Prompted,
+async def open_pick(
+    message: Message,
     state: FSMContext,
+    session: AsyncSession,
     t: Translator,
     settings: Settings,
-    events: Sequence[Event],
-    action: str,
-    text_key: str,
+    pick: Pick,
 ) -> None:
-    markup = pick_event_keyboard(t, events, action, settings.timezone)
-    await ask(event, state, t(text_key), markup, edit=isinstance(event, CallbackQuery))
+    """An admin command that begins with "pick an event": the list, or a word that there is none."""
+    events = await pick.events(session)
+    if not events:
+        await message.answer(t(pick.empty))
+        return
+    await begin(message, state, pick.state)
+    await show_pick(message, state, t, settings, pick, events)
+
+
+async def back_to_pick(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+    pick: Pick,
+) -> None:
+    await callback.answer()
+    await show_pick(callback, state, t, settings, pick, await pick.events(session))
 
 
 # --- /event_setup ----------------------------------------------------------------------------
@@ -342,12 +362,7 @@ async def setup_on_confirm(
 async def cmd_event_edit(
     message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
 ) -> None:
-    events = await service.recent_events(session)
-    if not events:
-        await message.answer(t("events-none"))
-        return
-    await begin(message, state, EventEdit.choosing_event)
-    await show_pick(message, state, t, settings, events, PICK_EDIT, "events-pick-edit")
+    await open_pick(message, state, session, t, settings, EDIT_PICK)
 
 
 async def show_edit_fields(
@@ -366,9 +381,8 @@ async def edit_on_pick(
     t: Translator,
     settings: Settings,
 ) -> None:
-    event = await service.get_event(session, callback_data.event_id)
+    event = await picked(callback, callback_data, session, t)
     if event is None:
-        await gone(callback, t)
         return
     await callback.answer()
     await state.update_data(event_id=event.id)
@@ -384,7 +398,7 @@ async def edit_on_field(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    event = await loaded(session, state)
+    event = await flow_event(session, state)
     if event is None or callback_data.field not in FIELDS:
         await gone(callback, t)
         return
@@ -422,12 +436,9 @@ async def edit_on_back(
     settings: Settings,
 ) -> None:
     if raw_state == EventEdit.choosing_field.state:
-        await callback.answer()
-        await state.set_state(EventEdit.choosing_event)
-        events = await service.recent_events(session)
-        await show_pick(callback, state, t, settings, events, PICK_EDIT, "events-pick-edit")
+        await back_to_pick(callback, state, session, t, settings, EDIT_PICK)
         return
-    event = await loaded(session, state)
+    event = await flow_event(session, state)
     if event is None:
         await gone(callback, t)
         return
@@ -459,7 +470,7 @@ async def edit_on_name(
     if error:
         await reask(message, state, error)
         return
-    event = await loaded(session, state)
+    event = await flow_event(session, state)
     if event is None:
         await end_gone(message, state, t)
         return
@@ -475,7 +486,7 @@ async def edit_on_type(
     t: Translator,
     settings: Settings,
 ) -> None:
-    event = await loaded(session, state)
+    event = await flow_event(session, state)
     if event is None or callback_data.kind not in EVENT_TYPES:
         await gone(callback, t)
         return
@@ -498,7 +509,7 @@ async def edit_on_start(
     if isinstance(parsed, StartError):
         await reask(message, state, start_error(t, settings, now, parsed))
         return
-    event = await loaded(session, state)
+    event = await flow_event(session, state)
     if event is None:
         await end_gone(message, state, t)
         return
@@ -512,12 +523,7 @@ async def edit_on_start(
 async def cmd_event_start(
     message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
 ) -> None:
-    events = await service.events_with_status(session, UPCOMING)
-    if not events:
-        await message.answer(t("events-none-upcoming"))
-        return
-    await begin(message, state, EventStart.choosing_event)
-    await show_pick(message, state, t, settings, events, PICK_START, "events-pick-start")
+    await open_pick(message, state, session, t, settings, START_PICK)
 
 
 async def ask_link(where: Prompted, state: FSMContext, t: Translator, event: Event) -> None:
@@ -538,9 +544,8 @@ async def start_on_pick(
     session: AsyncSession,
     t: Translator,
 ) -> None:
-    event = await service.get_event(session, callback_data.event_id)
-    if event is None or event.status != UPCOMING:
-        await gone(callback, t)
+    event = await picked(callback, callback_data, session, t, UPCOMING)
+    if event is None:
         return
     await callback.answer()
     await state.update_data(event_id=event.id)
@@ -555,7 +560,7 @@ async def start_on_link(
     if not service.is_valid_link(link):
         await reask(message, state, t("events-bad-link"))
         return
-    event = await loaded(session, state, UPCOMING)
+    event = await flow_event(session, state, UPCOMING)
     if event is None:
         await end_gone(message, state, t)
         return
@@ -578,17 +583,14 @@ async def start_on_back(
     settings: Settings,
 ) -> None:
     if raw_state == EventStart.confirming.state:
-        event = await loaded(session, state, UPCOMING)
+        event = await flow_event(session, state, UPCOMING)
         if event is None:
             await gone(callback, t)
             return
         await callback.answer()
         await ask_link(callback, state, t, event)
         return
-    await callback.answer()
-    await state.set_state(EventStart.choosing_event)
-    events = await service.events_with_status(session, UPCOMING)
-    await show_pick(callback, state, t, settings, events, PICK_START, "events-pick-start")
+    await back_to_pick(callback, state, session, t, settings, START_PICK)
 
 
 async def start_on_confirm(
@@ -600,7 +602,7 @@ async def start_on_confirm(
 ) -> None:
     assert isinstance(callback.message, Message)
     assert callback.bot is not None
-    event = await loaded(session, state, UPCOMING)
+    event = await flow_event(session, state, UPCOMING)
     link = (await state.get_data()).get("link")
     if event is None or not isinstance(link, str):
         await gone(callback, t)
@@ -625,12 +627,7 @@ async def start_on_confirm(
 async def cmd_event_finish(
     message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
 ) -> None:
-    events = await service.events_with_status(session, LIVE)
-    if not events:
-        await message.answer(t("events-none-live"))
-        return
-    await begin(message, state, EventFinish.choosing_event)
-    await show_pick(message, state, t, settings, events, PICK_FINISH, "events-pick-finish")
+    await open_pick(message, state, session, t, settings, FINISH_PICK)
 
 
 async def finish_on_pick(
@@ -642,9 +639,8 @@ async def finish_on_pick(
 ) -> None:
     assert isinstance(callback.message, Message)
     assert callback.bot is not None
-    event = await service.get_event(session, callback_data.event_id)
-    if event is None or event.status != LIVE:
-        await gone(callback, t)
+    event = await picked(callback, callback_data, session, t, LIVE)
+    if event is None:
         return
     service.mark_finished(event)
     await finish_flow(callback.bot, callback.message.chat.id, state, session)
@@ -659,12 +655,7 @@ async def finish_on_pick(
 async def cmd_event_delete(
     message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
 ) -> None:
-    events = await service.recent_events(session, service.PICK_LIMIT)
-    if not events:
-        await message.answer(t("events-none"))
-        return
-    await begin(message, state, EventDelete.choosing_event)
-    await show_pick(message, state, t, settings, events, PICK_DELETE, "events-pick-delete")
+    await open_pick(message, state, session, t, settings, DELETE_PICK)
 
 
 async def delete_on_pick(
@@ -674,9 +665,8 @@ async def delete_on_pick(
     session: AsyncSession,
     t: Translator,
 ) -> None:
-    event = await service.get_event(session, callback_data.event_id)
+    event = await picked(callback, callback_data, session, t)
     if event is None:
-        await gone(callback, t)
         return
     topics = await service.count_topics(session, event.id)
     await callback.answer()
@@ -693,17 +683,14 @@ async def delete_on_back(
     t: Translator,
     settings: Settings,
 ) -> None:
-    await callback.answer()
-    await state.set_state(EventDelete.choosing_event)
-    events = await service.recent_events(session, service.PICK_LIMIT)
-    await show_pick(callback, state, t, settings, events, PICK_DELETE, "events-pick-delete")
+    await back_to_pick(callback, state, session, t, settings, DELETE_PICK)
 
 
 async def delete_on_confirm(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translator
 ) -> None:
     assert isinstance(callback.message, Message)
-    event = await loaded(session, state)
+    event = await flow_event(session, state)
     if event is None:
         await gone(callback, t)
         return
