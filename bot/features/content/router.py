@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -29,6 +30,7 @@ from bot.telegram.guards import guard
 from bot.telegram.keyboards import Page, PageCb, keyboard
 from bot.telegram.links import message_link
 from bot.telegram.prompts import ask, retire
+from bot.telegram.results import ResultsList
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +111,11 @@ async def on_admin_delete(message: Message, session: AsyncSession) -> None:
 
 
 def render_results(
-    t: Translator, query: str, rows: list[ContentMessage], page: Page, total: int
-) -> str:
+    t: Translator, query: str, rows: Sequence[ContentMessage], page: Page, total: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    markup = results_keyboard(t, page, found=bool(rows))
     if not rows:
-        return t("content-none", query=query)
+        return t("content-none", query=query), markup
     lines = [t("content-found", query=query, total=total), ""]
     for number, row in enumerate(rows, start=page.offset + 1):
         excerpt = service.excerpt(row.text)
@@ -123,26 +126,17 @@ def render_results(
         else:
             line = t("content-line-nolink", n=str(number), text=excerpt, author=row.author_name)
         lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(lines), markup
 
 
-async def show_results(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    t: Translator,
-    session: AsyncSession,
-    query: str,
-    page: int = 0,
-    *,
-    edit: bool = False,
-) -> None:
-    await state.set_state(ContentSearch.browsing)
-    await state.update_data({QUERY: query})
-    total = await service.count_matches(session, query)
-    current = Page.of(total, page, service.PAGE_SIZE)
-    rows = list(await service.search(session, query, offset=current.offset))
-    text = render_results(t, query, rows, current, total)
-    await ask(event, state, text, results_keyboard(t, current, found=bool(rows)), edit=edit)
+RESULTS = ResultsList(
+    step=ContentSearch.browsing,
+    query_key=QUERY,
+    size=service.PAGE_SIZE,
+    count=service.count_matches,
+    fetch=service.search,
+    render=render_results,
+)
 
 
 async def ask_query(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> None:
@@ -161,7 +155,7 @@ async def on_query(
     message: Message, state: FSMContext, t: Translator, session: AsyncSession
 ) -> None:
     assert message.text is not None
-    await show_results(message, state, t, session, message.text.strip())
+    await RESULTS.show(message, state, t, session, message.text.strip())
 
 
 async def on_refinement(
@@ -170,7 +164,7 @@ async def on_refinement(
     assert message.text is not None
     previous = (await state.get_data()).get(QUERY)
     query = f"{previous} {message.text.strip()}" if isinstance(previous, str) else message.text
-    await show_results(message, state, t, session, query.strip())
+    await RESULTS.show(message, state, t, session, query.strip())
 
 
 async def on_page(
@@ -180,12 +174,7 @@ async def on_page(
     t: Translator,
     session: AsyncSession,
 ) -> None:
-    query = (await state.get_data()).get(QUERY)
-    if not isinstance(query, str):
-        await callback.answer(t("menu-expired"), show_alert=True)
-        return
-    await callback.answer()
-    await show_results(callback, state, t, session, query, callback_data.page, edit=True)
+    await RESULTS.turn_page(callback, state, t, session, callback_data.page)
 
 
 async def on_refine(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:

@@ -27,7 +27,7 @@ from bot.features.profile import service
 from bot.features.profile.cards import card_text, post_link, publish
 from bot.features.profile.inputs import PasteTail, on_paste_tail, remember_answer
 from bot.features.profile.service import ABOUT_LIMIT, NAME_LIMIT, CardData
-from bot.features.profile.views import quote, show_results
+from bot.features.profile.views import SEARCH_RESULTS, quote
 from bot.i18n import Html, Translator
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandSpec, Where, Who
@@ -167,7 +167,7 @@ async def cmd_intro(
         assert message.bot is not None
         await retire(message.bot, message.chat.id, state)
         await state.set_data({})
-        await show_results(message, state, t, session, command.args.strip())
+        await SEARCH_RESULTS.show(message, state, t, session, command.args.strip())
         return
     await enter_intro(message, state, raw_state, t, session)
 

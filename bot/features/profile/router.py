@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -10,6 +11,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
+    InlineKeyboardMarkup,
     Message,
     MessageOriginHiddenUser,
     MessageOriginUser,
@@ -39,7 +41,12 @@ from bot.features.profile.keyboards import (
 from bot.features.profile.models import Profile
 from bot.features.profile.service import ABOUT_LIMIT, NAME_LIMIT, CardData
 from bot.features.profile.states import ProfileAdmin, ProfileEdit, ProfileSearch
-from bot.features.profile.views import QUERY, ask_query, profile_screen, quote, show_results
+from bot.features.profile.views import (
+    SEARCH_RESULTS,
+    ask_query,
+    profile_screen,
+    quote,
+)
 from bot.i18n import Translator
 from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.filters import TEXT_INPUT
@@ -47,6 +54,7 @@ from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb, Page, PageCb, keyboard
 from bot.telegram.prompts import ask, finish_flow, retire
+from bot.telegram.results import ResultsList
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +195,7 @@ async def on_query(
     message: Message, state: FSMContext, t: Translator, session: AsyncSession
 ) -> None:
     assert message.text is not None
-    await show_results(message, state, t, session, message.text.strip())
+    await SEARCH_RESULTS.show(message, state, t, session, message.text.strip())
 
 
 async def on_search_page(
@@ -197,12 +205,7 @@ async def on_search_page(
     t: Translator,
     session: AsyncSession,
 ) -> None:
-    query = (await state.get_data()).get(QUERY)
-    if not isinstance(query, str):
-        await callback.answer(t("menu-expired"), show_alert=True)
-        return
-    await callback.answer()
-    await show_results(callback, state, t, session, query, callback_data.page, edit=True)
+    await SEARCH_RESULTS.turn_page(callback, state, t, session, callback_data.page)
 
 
 async def on_open(
@@ -244,27 +247,25 @@ async def show_admin_card(
     await ask(event, state, text, admin_card_keyboard(t, profile), edit=edit)
 
 
-async def show_admin_results(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    t: Translator,
-    session: AsyncSession,
-    query: str,
-    page: int = 0,
-    *,
-    edit: bool = False,
-) -> None:
-    await state.set_state(ProfileAdmin.waiting_for_target)
-    await state.update_data({ADMIN_QUERY: query})
-    total = await service.count_matches(session, query)
-    current = Page.of(total, page, service.PAGE_SIZE)
-    profiles = await service.search(session, query, offset=current.offset)
+def render_admin_results(
+    t: Translator, query: str, profiles: Sequence[Profile], page: Page, total: int
+) -> tuple[str, InlineKeyboardMarkup]:
     if profiles:
         text = t("profile-search-found", query=query, total=total)
     else:
         text = t("profile-admin-none", query=query)
-    rows = results_rows(t, profiles, current, list_id=ADMIN_LIST, admin=True)
-    await ask(event, state, text, keyboard(rows, t=t), edit=edit)
+    rows = results_rows(t, profiles, page, list_id=ADMIN_LIST, admin=True)
+    return text, keyboard(rows, t=t)
+
+
+ADMIN_RESULTS = ResultsList(
+    step=ProfileAdmin.waiting_for_target,
+    query_key=ADMIN_QUERY,
+    size=service.PAGE_SIZE,
+    count=service.count_matches,
+    fetch=service.search,
+    render=render_admin_results,
+)
 
 
 async def cmd_profiles(message: Message, state: FSMContext, t: Translator) -> None:
@@ -323,7 +324,7 @@ async def on_target(
             return
         await show_admin_card(message, state, t, found)
         return
-    await show_admin_results(message, state, t, session, text)
+    await ADMIN_RESULTS.show(message, state, t, session, text)
 
 
 async def admin_profile(
@@ -377,12 +378,10 @@ async def on_admin_page(
     t: Translator,
     session: AsyncSession,
 ) -> None:
-    query = (await state.get_data()).get(ADMIN_QUERY)
-    if raw_state != ProfileAdmin.waiting_for_target.state or not isinstance(query, str):
+    if raw_state != ProfileAdmin.waiting_for_target.state:
         await callback.answer(t("menu-expired"), show_alert=True)
         return
-    await callback.answer()
-    await show_admin_results(callback, state, t, session, query, callback_data.page, edit=True)
+    await ADMIN_RESULTS.turn_page(callback, state, t, session, callback_data.page)
 
 
 async def on_admin_field(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.features.profile import service
 from bot.features.profile.cards import card_text, post_link
@@ -15,6 +16,7 @@ from bot.features.profile.states import ProfileSearch
 from bot.i18n import Translator
 from bot.telegram.keyboards import Page, keyboard
 from bot.telegram.prompts import ask
+from bot.telegram.results import ResultsList
 
 QUERY = "pf_query"
 # A prompt that quotes a current value keeps it short enough for one message.
@@ -51,24 +53,22 @@ async def ask_query(event: Message | CallbackQuery, state: FSMContext, t: Transl
     await ask(event, state, t("profile-search-ask"), keyboard(t=t))
 
 
-async def show_results(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    t: Translator,
-    session: AsyncSession,
-    query: str,
-    page: int = 0,
-    *,
-    edit: bool = False,
-) -> None:
-    """Search and show one page of results; the flow keeps waiting for a new query."""
-    await state.set_state(ProfileSearch.waiting_for_query)
-    await state.update_data({QUERY: query})
-    total = await service.count_matches(session, query)
-    current = Page.of(total, page, service.PAGE_SIZE)
-    profiles = await service.search(session, query, offset=current.offset)
+def render_search(
+    t: Translator, query: str, profiles: Sequence[Profile], page: Page, total: int
+) -> tuple[str, InlineKeyboardMarkup]:
     if not profiles:
         text = t("profile-search-none", query=query)
     else:
         text = t("profile-search-found", query=query, total=total)
-    await ask(event, state, text, search_keyboard(t, profiles, current), edit=edit)
+    return text, search_keyboard(t, profiles, page)
+
+
+# The member search; the flow keeps waiting for a new query.
+SEARCH_RESULTS = ResultsList(
+    step=ProfileSearch.waiting_for_query,
+    query_key=QUERY,
+    size=service.PAGE_SIZE,
+    count=service.count_matches,
+    fetch=service.search,
+    render=render_search,
+)
