@@ -18,7 +18,7 @@ from bot.features.core.models import User
 from bot.features.game import service
 from bot.features.game.keyboards import GmRevealCb, game_card_keyboard
 from bot.features.game.models import GameSession
-from bot.features.training.router import edit_quietly, translator_for
+from bot.features.training.router import drop_expired, edit_quietly, translator_for
 from bot.features.training.service import is_expired, touch_activity
 from bot.i18n import Translator
 from bot.jobs.claim import for_claim
@@ -118,10 +118,7 @@ async def cmd_game(
     await touch_activity(session, user_id, now)
     row = await service.open_game(session, chat_id, user_id, lock=True)
     if row is not None and is_expired(row, now):
-        if row.message_id is not None:
-            await edit_quietly(bot, chat_id, row.message_id, t("game-expired"))
-        await session.delete(row)
-        await session.flush()
+        await drop_expired(bot, session, row, t("game-expired"))
         row = None
     if row is not None and now >= row.answer_by:
         await end_by_timeout(bot, session, row, t, now)

@@ -19,6 +19,7 @@ from sqlalchemy import delete, exists, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.core.models import User
+from bot.features.game.models import GameSession
 from bot.features.training import service
 from bot.features.training.keyboards import (
     TrClearCb,
@@ -318,10 +319,7 @@ async def show_session(
     await service.touch_activity(session, user_id, now)
     row = await service.open_session(session, chat_id, user_id, lock=True)
     if row is not None and service.is_expired(row, now):
-        if row.message_id is not None:
-            await edit_quietly(bot, chat_id, row.message_id, t("training-card-expired"))
-        await session.delete(row)
-        await session.flush()
+        await drop_expired(bot, session, row, t("training-card-expired"))
         row = None
     card: service.CardView | None = None
     if row is not None:
@@ -342,6 +340,27 @@ async def show_session(
         return
     sent = await send_card(bot, chat_id, t, card)
     row.message_id = sent.message_id
+
+
+async def drop_expired(
+    bot: Bot, session: AsyncSession, row: TrainingSession | GameSession, text: str
+) -> None:
+    """An expired session row goes; its last card, if any, says why (`text`)."""
+    if row.message_id is not None:
+        await edit_quietly(bot, row.chat_id, row.message_id, text)
+    await session.delete(row)
+    await session.flush()
+
+
+async def refuse_press(
+    callback: CallbackQuery, card: Message, bot: Bot, t: Translator, status: str
+) -> None:
+    """A card button the session cannot take: an alert; an expired card also says so in place."""
+    if status == "expired":
+        await callback.answer(t("training-session-expired"), show_alert=True)
+        await edit_quietly(bot, card.chat.id, card.message_id, t("training-card-expired"))
+    else:
+        await callback.answer(t("training-card-stale"), show_alert=True)
 
 
 async def cmd_review(
@@ -373,12 +392,8 @@ async def on_grade(
     outcome = await service.grade_card(
         session, chat_id, callback.from_user.id, callback_data.token, callback_data.grade, clock()
     )
-    if outcome.status == "expired":
-        await callback.answer(t("training-session-expired"), show_alert=True)
-        await edit_quietly(bot, chat_id, callback.message.message_id, t("training-card-expired"))
-        return
     if outcome.status != "ok" or outcome.graded is None:
-        await callback.answer(t("training-card-stale"), show_alert=True)
+        await refuse_press(callback, callback.message, bot, t, outcome.status)
         return
     await callback.answer()
     text = graded_text(t, outcome.graded, callback_data.grade)
@@ -411,12 +426,8 @@ async def on_snooze(
     status, moved = await service.snooze(
         session, chat_id, callback.from_user.id, callback_data.token, callback_data.days, clock()
     )
-    if status == "expired":
-        await callback.answer(t("training-session-expired"), show_alert=True)
-        await edit_quietly(bot, chat_id, callback.message.message_id, t("training-card-expired"))
-        return
     if status != "ok":
-        await callback.answer(t("training-card-stale"), show_alert=True)
+        await refuse_press(callback, callback.message, bot, t, status)
         return
     await callback.answer()
     key = "training-snoozed-day" if callback_data.days == 1 else "training-snoozed-week"
