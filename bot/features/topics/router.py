@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Bot, F, Router
@@ -22,9 +23,17 @@ from bot.features.events.keyboards import (
     PICK_TOPICS,
     PICK_TOPICS_MANAGE,
     EventPickCb,
-    pick_event_keyboard,
 )
 from bot.features.events.models import UPCOMING, Event
+from bot.features.events.pick import (
+    Pick,
+    begin,
+    end_gone,
+    flow_event,
+    gone,
+    picked,
+    show_pick,
+)
 from bot.features.topics import service
 from bot.features.topics.keyboards import (
     BROWSE_LIST,
@@ -44,7 +53,7 @@ from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb, Page, PageCb, keyboard
 from bot.telegram.links import user_link
-from bot.telegram.prompts import ask, finish_flow, reask, retire
+from bot.telegram.prompts import ask, finish_flow, reask
 from bot.telegram.text import escape
 
 log = logging.getLogger(__name__)
@@ -58,22 +67,8 @@ COMMANDS = (
 # A page shows at most this much of each topic, so five of them fit in one message.
 PREVIEW_LIMIT = 600
 
-Prompted = Message | CallbackQuery
-
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-async def begin(message: Message, state: FSMContext, first: State) -> None:
-    if message.bot is not None:
-        await retire(message.bot, message.chat.id, state)
-    await state.set_data({})
-    await state.set_state(first)
-
-
-async def flow_event(session: AsyncSession, state: FSMContext) -> Event | None:
-    event_id = (await state.get_data()).get("event_id")
-    return await events.get_event(session, event_id) if isinstance(event_id, int) else None
 
 
 def preview(text: str) -> str:
@@ -110,28 +105,57 @@ async def render_topics(
     return "\n\n".join(lines), page, [topic.id for topic, _ in rows]
 
 
+async def open_pick(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+    pick: Pick,
+) -> None:
+    """A command that begins with "pick an event"; with none to pick, the flow ends at once."""
+    await begin(message, state, pick.state)
+    listed = await pick.events(session)
+    if not listed:
+        await state.clear()
+        await message.answer(t(pick.empty))
+        return
+    await show_pick(message, state, t, settings, pick, listed)
+
+
+async def back_to_pick(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+    pick: Pick,
+) -> None:
+    listed = await pick.events(session)
+    if not listed:
+        await finish_flow(callback.bot, callback.from_user.id, state)
+        await callback.answer(t(pick.empty), show_alert=True)
+        return
+    await show_pick(callback, state, t, settings, pick, listed)
+    await callback.answer()
+
+
 # --- /topic_add ------------------------------------------------------------------------------
 
 
-async def show_add_pick(
-    where: Prompted, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> bool:
-    upcoming = await events.events_with_status(session, UPCOMING)
-    if not upcoming:
-        return False
-    await state.set_state(TopicAdd.choosing_event)
-    markup = pick_event_keyboard(t, upcoming, PICK_TOPIC_ADD, settings.timezone)
-    await ask(where, state, t("topics-pick-add"), markup, edit=isinstance(where, CallbackQuery))
-    return True
+ADD_PICK = Pick(
+    TopicAdd.choosing_event,
+    PICK_TOPIC_ADD,
+    "topics-pick-add",
+    "topics-no-upcoming",
+    lambda session: events.events_with_status(session, UPCOMING),
+)
 
 
 async def cmd_topic_add(
     message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
 ) -> None:
-    await begin(message, state, TopicAdd.choosing_event)
-    if not await show_add_pick(message, state, session, t, settings):
-        await state.clear()
-        await message.answer(t("topics-no-upcoming"))
+    await open_pick(message, state, session, t, settings, ADD_PICK)
 
 
 async def add_on_pick(
@@ -141,9 +165,8 @@ async def add_on_pick(
     session: AsyncSession,
     t: Translator,
 ) -> None:
-    event = await events.get_event(session, callback_data.event_id)
-    if event is None or event.status != UPCOMING:
-        await callback.answer(t("events-gone"), show_alert=True)
+    event = await picked(callback, callback_data, session, t, UPCOMING)
+    if event is None:
         return
     await callback.answer()
     await state.update_data(event_id=event.id)
@@ -159,11 +182,7 @@ async def add_on_back(
     t: Translator,
     settings: Settings,
 ) -> None:
-    if not await show_add_pick(callback, state, session, t, settings):
-        await finish_flow(callback.bot, callback.from_user.id, state)
-        await callback.answer(t("topics-no-upcoming"), show_alert=True)
-        return
-    await callback.answer()
+    await back_to_pick(callback, state, session, t, settings, ADD_PICK)
 
 
 async def add_on_text(
@@ -183,10 +202,9 @@ async def add_on_text(
     if error:
         await reask(message, state, error)
         return
-    event = await flow_event(session, state)
-    if event is None or event.status != UPCOMING or user is None:
-        await finish_flow(message.bot, message.chat.id, state)
-        await message.answer(t("events-gone"))
+    event = await flow_event(session, state, UPCOMING)
+    if event is None or user is None:
+        await end_gone(message, state, t)
         return
     await service.add_topic(session, event_id=event.id, author_id=user.id, text=text, now=clock())
     admins = await admins_to_notify(session, access, settings, user.id)
@@ -239,160 +257,122 @@ async def notify_admins(
     return told
 
 
-# --- /topics ---------------------------------------------------------------------------------
+# --- /topics and /topics_manage -------------------------------------------------------------
 
 
-async def show_browse_pick(
-    where: Prompted,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    *,
-    manage: bool,
-) -> bool:
-    listed = await events.events_for_topics(session)
-    if not listed:
-        return False
-    if manage:
-        await state.set_state(TopicsManage.choosing_event)
-        action, key = PICK_TOPICS_MANAGE, "topics-pick-manage"
-    else:
-        await state.set_state(TopicsBrowse.choosing_event)
-        action, key = PICK_TOPICS, "topics-pick-list"
-    markup = pick_event_keyboard(t, listed, action, settings.timezone)
-    await ask(where, state, t(key), markup, edit=isinstance(where, CallbackQuery))
-    return True
+@dataclass(frozen=True)
+class TopicList:
+    """What differs between /topics (members) and /topics_manage (admins)."""
+
+    pick: Pick
+    viewing: State
+    manage: bool  # admins: authors as links and a delete button per topic
+
+
+BROWSE = TopicList(
+    Pick(
+        TopicsBrowse.choosing_event,
+        PICK_TOPICS,
+        "topics-pick-list",
+        "topics-no-events",
+        events.events_for_topics,
+    ),
+    TopicsBrowse.viewing,
+    manage=False,
+)
+MANAGE = TopicList(
+    Pick(
+        TopicsManage.choosing_event,
+        PICK_TOPICS_MANAGE,
+        "topics-pick-manage",
+        "topics-no-events",
+        events.events_for_topics,
+    ),
+    TopicsManage.viewing,
+    manage=True,
+)
+
+
+def topic_list(raw_state: str | None) -> TopicList:
+    """The list a /topics or /topics_manage flow is on, by the flow's state."""
+    return MANAGE if raw_state in TopicsManage else BROWSE
 
 
 async def cmd_topics(
     message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
 ) -> None:
-    await begin(message, state, TopicsBrowse.choosing_event)
-    if not await show_browse_pick(message, state, session, t, settings, manage=False):
-        await state.clear()
-        await message.answer(t("topics-no-events"))
-
-
-async def show_browse_page(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    event: Event,
-    number: int,
-) -> None:
-    text, page, _ids = await render_topics(session, t, settings, event, number, links=False)
-    await state.update_data(event_id=event.id, page=page.number)
-    await state.set_state(TopicsBrowse.viewing)
-    full = f"{text}\n\n{t('topics-hint-add')}"
-    await ask(callback, state, full, browse_keyboard(t, page), edit=True)
-
-
-async def browse_on_pick(
-    callback: CallbackQuery,
-    callback_data: EventPickCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    event = await events.get_event(session, callback_data.event_id)
-    if event is None:
-        await callback.answer(t("events-gone"), show_alert=True)
-        return
-    await callback.answer()
-    await show_browse_page(callback, state, session, t, settings, event, 0)
-
-
-async def browse_on_page(
-    callback: CallbackQuery,
-    callback_data: PageCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    event = await flow_event(session, state)
-    if event is None:
-        await callback.answer(t("events-gone"), show_alert=True)
-        return
-    await callback.answer()
-    await show_browse_page(callback, state, session, t, settings, event, callback_data.page)
-
-
-async def browse_on_back(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    if not await show_browse_pick(callback, state, session, t, settings, manage=False):
-        await finish_flow(callback.bot, callback.from_user.id, state)
-        await callback.answer(t("topics-no-events"), show_alert=True)
-        return
-    await callback.answer()
-
-
-# --- /topics_manage --------------------------------------------------------------------------
+    await open_pick(message, state, session, t, settings, BROWSE.pick)
 
 
 async def cmd_topics_manage(
     message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
 ) -> None:
-    await begin(message, state, TopicsManage.choosing_event)
-    if not await show_browse_pick(message, state, session, t, settings, manage=True):
-        await state.clear()
-        await message.answer(t("topics-no-events"))
+    await open_pick(message, state, session, t, settings, MANAGE.pick)
 
 
-async def show_manage_page(
+async def show_page(
     callback: CallbackQuery,
     state: FSMContext,
     session: AsyncSession,
     t: Translator,
     settings: Settings,
+    listing: TopicList,
     event: Event,
     number: int,
 ) -> None:
-    text, page, ids = await render_topics(session, t, settings, event, number, links=True)
+    text, page, ids = await render_topics(session, t, settings, event, number, links=listing.manage)
     await state.update_data(event_id=event.id, page=page.number)
-    await state.set_state(TopicsManage.viewing)
-    await ask(callback, state, text, manage_keyboard(t, page, ids), edit=True)
+    await state.set_state(listing.viewing)
+    if listing.manage:
+        await ask(callback, state, text, manage_keyboard(t, page, ids), edit=True)
+    else:
+        full = f"{text}\n\n{t('topics-hint-add')}"
+        await ask(callback, state, full, browse_keyboard(t, page), edit=True)
 
 
-async def manage_on_pick(
+async def list_on_pick(
     callback: CallbackQuery,
     callback_data: EventPickCb,
     state: FSMContext,
+    raw_state: str | None,
     session: AsyncSession,
     t: Translator,
     settings: Settings,
 ) -> None:
-    event = await events.get_event(session, callback_data.event_id)
+    event = await picked(callback, callback_data, session, t)
     if event is None:
-        await callback.answer(t("events-gone"), show_alert=True)
         return
     await callback.answer()
-    await show_manage_page(callback, state, session, t, settings, event, 0)
+    await show_page(callback, state, session, t, settings, topic_list(raw_state), event, 0)
 
 
-async def manage_on_page(
+async def list_on_page(
     callback: CallbackQuery,
     callback_data: PageCb,
     state: FSMContext,
+    raw_state: str | None,
     session: AsyncSession,
     t: Translator,
     settings: Settings,
 ) -> None:
     event = await flow_event(session, state)
     if event is None:
-        await callback.answer(t("events-gone"), show_alert=True)
+        await gone(callback, t)
         return
     await callback.answer()
-    await show_manage_page(callback, state, session, t, settings, event, callback_data.page)
+    listing = topic_list(raw_state)
+    await show_page(callback, state, session, t, settings, listing, event, callback_data.page)
+
+
+async def list_on_back(
+    callback: CallbackQuery,
+    state: FSMContext,
+    raw_state: str | None,
+    session: AsyncSession,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    await back_to_pick(callback, state, session, t, settings, topic_list(raw_state).pick)
 
 
 async def manage_on_delete(
@@ -405,7 +385,7 @@ async def manage_on_delete(
 ) -> None:
     event = await flow_event(session, state)
     if event is None:
-        await callback.answer(t("events-gone"), show_alert=True)
+        await gone(callback, t)
         return
     topic: Topic | None = await service.get_topic(session, callback_data.topic_id)
     if topic is None or topic.event_id != event.id:
@@ -414,21 +394,7 @@ async def manage_on_delete(
         await service.delete_topic(session, topic)
         await callback.answer(t("topics-deleted"))
     page = (await state.get_data()).get("page", 0)
-    await show_manage_page(callback, state, session, t, settings, event, int(page))
-
-
-async def manage_on_back(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    if not await show_browse_pick(callback, state, session, t, settings, manage=True):
-        await finish_flow(callback.bot, callback.from_user.id, state)
-        await callback.answer(t("topics-no-events"), show_alert=True)
-        return
-    await callback.answer()
+    await show_page(callback, state, session, t, settings, MANAGE, event, int(page))
 
 
 async def on_stale_button(callback: CallbackQuery, t: Translator) -> None:
@@ -444,13 +410,13 @@ def build_admin_router() -> Router:
     msg, cb = router.message, router.callback_query
     msg.register(cmd_topics_manage, Command("topics_manage"))
     cb.register(
-        manage_on_pick,
+        list_on_pick,
         TopicsManage.choosing_event,
         EventPickCb.filter(F.action == PICK_TOPICS_MANAGE),
     )
-    cb.register(manage_on_page, TopicsManage.viewing, PageCb.filter(F.list_id == MANAGE_LIST))
+    cb.register(list_on_page, TopicsManage.viewing, PageCb.filter(F.list_id == MANAGE_LIST))
     cb.register(manage_on_delete, TopicsManage.viewing, TopicDeleteCb.filter())
-    cb.register(manage_on_back, TopicsManage.viewing, BackCb.filter())
+    cb.register(list_on_back, TopicsManage.viewing, BackCb.filter())
     cb.register(
         on_stale_button,
         or_f(TopicDeleteCb.filter(), EventPickCb.filter(F.action == PICK_TOPICS_MANAGE)),
@@ -470,10 +436,10 @@ def build_member_router() -> Router:
 
     msg.register(cmd_topics, Command("topics"))
     cb.register(
-        browse_on_pick, TopicsBrowse.choosing_event, EventPickCb.filter(F.action == PICK_TOPICS)
+        list_on_pick, TopicsBrowse.choosing_event, EventPickCb.filter(F.action == PICK_TOPICS)
     )
-    cb.register(browse_on_page, TopicsBrowse.viewing, PageCb.filter(F.list_id == BROWSE_LIST))
-    cb.register(browse_on_back, TopicsBrowse.viewing, BackCb.filter())
+    cb.register(list_on_page, TopicsBrowse.viewing, PageCb.filter(F.list_id == BROWSE_LIST))
+    cb.register(list_on_back, TopicsBrowse.viewing, BackCb.filter())
     cb.register(
         on_stale_button,
         EventPickCb.filter(F.action.in_({PICK_TOPIC_ADD, PICK_TOPICS})),
