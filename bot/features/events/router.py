@@ -8,7 +8,7 @@ from datetime import datetime
 from aiogram import F, Router
 from aiogram.filters import Command, or_f
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -111,6 +111,17 @@ def start_error(t: Translator, settings: Settings, now: datetime, error: StartEr
     return t(key, example=example)
 
 
+def field_prompt(
+    t: Translator, settings: Settings, now: datetime, field: str, *, back: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The question for one field of an event, and its buttons (setup and edit ask alike)."""
+    if field == "name":
+        return t("events-ask-name", limit=str(NAME_LIMIT)), prompt_keyboard(t, back=back)
+    if field == "type":
+        return t("events-ask-type"), type_keyboard(t, back=back)
+    return start_prompt(t, settings, now), prompt_keyboard(t, back=back)
+
+
 # --- flow helpers ----------------------------------------------------------------------------
 
 
@@ -138,6 +149,42 @@ DELETE_PICK = Pick(
     "events-none",
     lambda session: service.recent_events(session, service.PICK_LIMIT),
 )
+
+
+# The state that waits for each field, in the setup flow and in the edit flow.
+SETUP_WAITS = {
+    "name": EventSetup.waiting_for_name,
+    "type": EventSetup.waiting_for_type,
+    "start": EventSetup.waiting_for_start,
+}
+EDIT_WAITS = {
+    "name": EventEdit.waiting_for_name,
+    "type": EventEdit.waiting_for_type,
+    "start": EventEdit.waiting_for_start,
+}
+
+
+async def typed_name(message: Message, state: FSMContext, t: Translator) -> str | None:
+    """The typed name of an event; None when it does not fit (the prompt is asked again)."""
+    assert message.text is not None
+    name = message.text.strip()
+    error = length_error(t, name, limit=NAME_LIMIT)
+    if error:
+        await reask(message, state, error)
+        return None
+    return name
+
+
+async def typed_start(
+    message: Message, state: FSMContext, t: Translator, settings: Settings, now: datetime
+) -> datetime | None:
+    """The typed start of an event; None when it is not one (the prompt is asked again)."""
+    assert message.text is not None
+    parsed = service.parse_start(message.text, settings.timezone, now)
+    if isinstance(parsed, StartError):
+        await reask(message, state, start_error(t, settings, now, parsed))
+        return None
+    return parsed
 
 
 async def open_pick(
@@ -172,40 +219,19 @@ async def back_to_pick(
 # --- /event_setup ----------------------------------------------------------------------------
 
 
-async def ask_setup_name(event: Prompted, state: FSMContext, t: Translator) -> None:
-    editing = bool((await state.get_data()).get("editing"))
-    await state.set_state(EventSetup.waiting_for_name)
-    await ask(
-        event,
-        state,
-        t("events-ask-name", limit=str(NAME_LIMIT)),
-        prompt_keyboard(t, back=editing),
-        edit=isinstance(event, CallbackQuery),
-    )
-
-
-async def ask_setup_type(event: Prompted, state: FSMContext, t: Translator) -> None:
-    await state.set_state(EventSetup.waiting_for_type)
-    await ask(
-        event,
-        state,
-        t("events-ask-type"),
-        type_keyboard(t, back=True),
-        edit=isinstance(event, CallbackQuery),
-    )
-
-
-async def ask_setup_start(
-    event: Prompted, state: FSMContext, t: Translator, settings: Settings, now: datetime
+async def ask_setup_field(
+    where: Prompted,
+    state: FSMContext,
+    t: Translator,
+    settings: Settings,
+    now: datetime,
+    field: str,
 ) -> None:
-    await state.set_state(EventSetup.waiting_for_start)
-    await ask(
-        event,
-        state,
-        start_prompt(t, settings, now),
-        prompt_keyboard(t, back=True),
-        edit=isinstance(event, CallbackQuery),
-    )
+    # The name is the first question: Back leads from it only to the card (Edit on the card).
+    back = field != "name" or bool((await state.get_data()).get("editing"))
+    await state.set_state(SETUP_WAITS[field])
+    text, markup = field_prompt(t, settings, now, field, back=back)
+    await ask(where, state, text, markup, edit=isinstance(where, CallbackQuery))
 
 
 async def show_setup_card(
@@ -230,25 +256,24 @@ async def show_setup_card(
     )
 
 
-async def cmd_event_setup(message: Message, state: FSMContext, t: Translator) -> None:
+async def cmd_event_setup(
+    message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
+) -> None:
     await begin(message, state, EventSetup.waiting_for_name)
-    await ask_setup_name(message, state, t)
+    await ask_setup_field(message, state, t, settings, clock(), "name")
 
 
 async def setup_on_name(
     message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
 ) -> None:
-    assert message.text is not None
-    name = message.text.strip()
-    error = length_error(t, name, limit=NAME_LIMIT)
-    if error:
-        await reask(message, state, error)
+    name = await typed_name(message, state, t)
+    if name is None:
         return
     await state.update_data(name=name)
     if (await state.get_data()).get("editing"):
         await show_setup_card(message, state, t, settings)
     else:
-        await ask_setup_type(message, state, t)
+        await ask_setup_field(message, state, t, settings, clock(), "type")
 
 
 async def setup_on_type(
@@ -267,19 +292,16 @@ async def setup_on_type(
     if (await state.get_data()).get("editing"):
         await show_setup_card(callback, state, t, settings)
     else:
-        await ask_setup_start(callback, state, t, settings, clock())
+        await ask_setup_field(callback, state, t, settings, clock(), "start")
 
 
 async def setup_on_start(
     message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
 ) -> None:
-    assert message.text is not None
-    now = clock()
-    parsed = service.parse_start(message.text, settings.timezone, now)
-    if isinstance(parsed, StartError):
-        await reask(message, state, start_error(t, settings, now, parsed))
+    starts_at = await typed_start(message, state, t, settings, clock())
+    if starts_at is None:
         return
-    await state.update_data(starts_at=parsed.isoformat())
+    await state.update_data(starts_at=starts_at.isoformat())
     await show_setup_card(message, state, t, settings)
 
 
@@ -302,12 +324,7 @@ async def setup_on_field(
         return
     await callback.answer()
     await state.update_data(editing=True)
-    if callback_data.field == "name":
-        await ask_setup_name(callback, state, t)
-    elif callback_data.field == "type":
-        await ask_setup_type(callback, state, t)
-    else:
-        await ask_setup_start(callback, state, t, settings, clock())
+    await ask_setup_field(callback, state, t, settings, clock(), callback_data.field)
 
 
 async def setup_on_back(
@@ -321,13 +338,13 @@ async def setup_on_back(
     await callback.answer()
     editing = bool((await state.get_data()).get("editing"))
     if raw_state == EventSetup.confirming.state:
-        await ask_setup_start(callback, state, t, settings, clock())
+        await ask_setup_field(callback, state, t, settings, clock(), "start")
     elif editing or raw_state == EventSetup.choosing_field.state:
         await show_setup_card(callback, state, t, settings)
     elif raw_state == EventSetup.waiting_for_start.state:
-        await ask_setup_type(callback, state, t)
+        await ask_setup_field(callback, state, t, settings, clock(), "type")
     else:  # waiting_for_type
-        await ask_setup_name(callback, state, t)
+        await ask_setup_field(callback, state, t, settings, clock(), "name")
 
 
 async def setup_on_confirm(
@@ -346,7 +363,7 @@ async def setup_on_confirm(
         # The card waited while its start went by: ask for the time again.
         await callback.answer()
         await state.update_data(editing=True)
-        await ask_setup_start(callback, state, t, settings, now)
+        await ask_setup_field(callback, state, t, settings, now, "start")
         return
     event = await service.create_event(
         session, name=data["name"], kind=data["kind"], starts_at=starts_at, now=now
@@ -404,18 +421,8 @@ async def edit_on_field(
         return
     await callback.answer()
     current = t("events-current", value=_field_value(t, settings, event, callback_data.field))
-    if callback_data.field == "name":
-        await state.set_state(EventEdit.waiting_for_name)
-        text = t("events-ask-name", limit=str(NAME_LIMIT))
-        markup = prompt_keyboard(t, back=True)
-    elif callback_data.field == "type":
-        await state.set_state(EventEdit.waiting_for_type)
-        text = t("events-ask-type")
-        markup = type_keyboard(t, back=True)
-    else:
-        await state.set_state(EventEdit.waiting_for_start)
-        text = start_prompt(t, settings, clock())
-        markup = prompt_keyboard(t, back=True)
+    await state.set_state(EDIT_WAITS[callback_data.field])
+    text, markup = field_prompt(t, settings, clock(), callback_data.field, back=True)
     await ask(callback, state, f"{current}\n\n{text}", markup, edit=True)
 
 
@@ -464,11 +471,8 @@ async def edit_saved(
 async def edit_on_name(
     message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
 ) -> None:
-    assert message.text is not None
-    name = message.text.strip()
-    error = length_error(t, name, limit=NAME_LIMIT)
-    if error:
-        await reask(message, state, error)
+    name = await typed_name(message, state, t)
+    if name is None:
         return
     event = await flow_event(session, state)
     if event is None:
@@ -503,17 +507,15 @@ async def edit_on_start(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    assert message.text is not None
     now = clock()
-    parsed = service.parse_start(message.text, settings.timezone, now)
-    if isinstance(parsed, StartError):
-        await reask(message, state, start_error(t, settings, now, parsed))
+    starts_at = await typed_start(message, state, t, settings, now)
+    if starts_at is None:
         return
     event = await flow_event(session, state)
     if event is None:
         await end_gone(message, state, t)
         return
-    service.set_start(event, parsed, now)
+    service.set_start(event, starts_at, now)
     await edit_saved(message, state, session, t, settings, event)
 
 
