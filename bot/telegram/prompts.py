@@ -13,6 +13,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,6 +66,19 @@ async def reask(message: Message, state: FSMContext, hint: str) -> None:
         return
     markup = InlineKeyboardMarkup.model_validate(stored["markup"]) if stored["markup"] else None
     await ask(message, state, f"{hint}\n\n{stored['text']}", markup)
+
+
+async def start_flow(
+    event: Message | CallbackQuery, state: FSMContext, first: State | None = None
+) -> None:
+    """Enter a flow from a command or button: the previous prompt loses its buttons, the previous
+    flow's data goes, and the state becomes `first` (when given)."""
+    message = event if isinstance(event, Message) else event.message
+    if event.bot is not None and message is not None:
+        await retire(event.bot, message.chat.id, state)
+    await state.set_data({})
+    if first is not None:
+        await state.set_state(first)
 
 
 async def finish_flow(

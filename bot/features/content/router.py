@@ -29,7 +29,7 @@ from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
 from bot.telegram.keyboards import Page, PageCb, keyboard
 from bot.telegram.links import message_link
-from bot.telegram.prompts import ask, retire
+from bot.telegram.prompts import ask, start_flow
 from bot.telegram.results import ResultsList
 
 log = logging.getLogger(__name__)
@@ -145,9 +145,7 @@ async def ask_query(event: Message | CallbackQuery, state: FSMContext, t: Transl
 
 
 async def cmd_content(message: Message, state: FSMContext, t: Translator) -> None:
-    assert message.bot is not None
-    await retire(message.bot, message.chat.id, state)
-    await state.set_data({})
+    await start_flow(message, state)
     await ask_query(message, state, t)
 
 

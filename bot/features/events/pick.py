@@ -15,7 +15,7 @@ from bot.features.events import service
 from bot.features.events.keyboards import EventPickCb, pick_event_keyboard
 from bot.features.events.models import Event
 from bot.i18n import Translator
-from bot.telegram.prompts import ask, finish_flow, retire
+from bot.telegram.prompts import ask, finish_flow
 
 Prompted = Message | CallbackQuery
 
@@ -29,14 +29,6 @@ class Pick:
     prompt: str  # text key above the list
     empty: str  # text key when there is nothing to list
     events: Callable[[AsyncSession], Awaitable[Sequence[Event]]]
-
-
-async def begin(message: Message, state: FSMContext, first: State) -> None:
-    """Enter a flow from a command: the buttons of any earlier prompt go, its data too."""
-    if message.bot is not None:
-        await retire(message.bot, message.chat.id, state)
-    await state.set_data({})
-    await state.set_state(first)
 
 
 async def show_pick(

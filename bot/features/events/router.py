@@ -37,7 +37,6 @@ from bot.features.events.models import LIVE, UPCOMING, Event
 from bot.features.events.pick import (
     Pick,
     Prompted,
-    begin,
     end_gone,
     flow_event,
     gone,
@@ -52,7 +51,7 @@ from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb
-from bot.telegram.prompts import ask, finish_flow, reask
+from bot.telegram.prompts import ask, finish_flow, reask, start_flow
 
 COMMANDS = (
     CommandSpec("event_setup", Where.PRIVATE, Who.ADMIN),
@@ -200,7 +199,7 @@ async def open_pick(
     if not events:
         await message.answer(t(pick.empty))
         return
-    await begin(message, state, pick.state)
+    await start_flow(message, state, pick.state)
     await show_pick(message, state, t, settings, pick, events)
 
 
@@ -259,7 +258,7 @@ async def show_setup_card(
 async def cmd_event_setup(
     message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
 ) -> None:
-    await begin(message, state, EventSetup.waiting_for_name)
+    await start_flow(message, state, EventSetup.waiting_for_name)
     await ask_setup_field(message, state, t, settings, clock(), "name")
 
 

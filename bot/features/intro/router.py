@@ -35,7 +35,7 @@ from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb
-from bot.telegram.prompts import ask, finish_flow, reask, retire
+from bot.telegram.prompts import ask, finish_flow, reask, start_flow
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +129,7 @@ async def enter_intro(
     if raw_state is not None and raw_state.startswith(f"{Intro.__name__}:"):
         await reask(message, state, t("intro-continue"))
         return
-    await retire(message.bot, message.chat.id, state)
-    await state.set_data({})
+    await start_flow(message, state)
     profile = await service.profile_of(session, message.from_user.id)
     if profile is not None:
         await state.update_data({field: getattr(profile, field) for field in ORDER})
@@ -164,9 +163,7 @@ async def cmd_intro(
     session: AsyncSession,
 ) -> None:
     if command.args and command.args.strip():
-        assert message.bot is not None
-        await retire(message.bot, message.chat.id, state)
-        await state.set_data({})
+        await start_flow(message, state)
         await SEARCH_RESULTS.show(message, state, t, session, command.args.strip())
         return
     await enter_intro(message, state, raw_state, t, session)

@@ -53,7 +53,7 @@ from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb, Page, PageCb, keyboard
-from bot.telegram.prompts import ask, finish_flow, retire
+from bot.telegram.prompts import ask, finish_flow, start_flow
 from bot.telegram.results import ResultsList
 
 log = logging.getLogger(__name__)
@@ -67,14 +67,6 @@ LIMITS = {"first_name": NAME_LIMIT, "last_name": NAME_LIMIT, "about": ABOUT_LIMI
 FIELD = "pf_field"
 PROFILE = "pf_profile"
 ADMIN_QUERY = "pfa_query"
-
-
-async def begin_flow(event: Message | CallbackQuery, state: FSMContext) -> None:
-    """Leave whatever flow the user was in: its buttons go, its data too."""
-    message = event if isinstance(event, Message) else event.message
-    if event.bot is not None and message is not None:
-        await retire(event.bot, message.chat.id, state)
-    await state.set_data({})
 
 
 def value_error(t: Translator, field: str, text: str) -> str | None:
@@ -120,7 +112,7 @@ async def on_edit_pressed(
     if profile is None or callback_data.field not in LIMITS:
         await callback.answer(t("menu-expired"), show_alert=True)
         return
-    await begin_flow(callback, state)
+    await start_flow(callback, state)
     await state.set_state(ProfileEdit.waiting_for_value)
     await state.update_data({FIELD: callback_data.field, PROFILE: profile.id})
     await callback.answer()
@@ -186,7 +178,7 @@ async def on_edit_back(
 
 
 async def on_search_pressed(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
-    await begin_flow(callback, state)
+    await start_flow(callback, state)
     await callback.answer()
     await ask_query(callback, state, t)
 
@@ -269,7 +261,7 @@ ADMIN_RESULTS = ResultsList(
 
 
 async def cmd_profiles(message: Message, state: FSMContext, t: Translator) -> None:
-    await begin_flow(message, state)
+    await start_flow(message, state)
     await ask_target(message, state, t)
 
 

@@ -27,7 +27,6 @@ from bot.features.events.keyboards import (
 from bot.features.events.models import UPCOMING, Event
 from bot.features.events.pick import (
     Pick,
-    begin,
     end_gone,
     flow_event,
     gone,
@@ -53,7 +52,7 @@ from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb, Page, PageCb, keyboard
 from bot.telegram.links import user_link
-from bot.telegram.prompts import ask, finish_flow, reask
+from bot.telegram.prompts import ask, finish_flow, reask, start_flow
 from bot.telegram.text import escape
 
 log = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ async def open_pick(
     pick: Pick,
 ) -> None:
     """A command that begins with "pick an event"; with none to pick, the flow ends at once."""
-    await begin(message, state, pick.state)
+    await start_flow(message, state, pick.state)
     listed = await pick.events(session)
     if not listed:
         await state.clear()
