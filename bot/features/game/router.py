@@ -18,7 +18,12 @@ from bot.features.core.models import User
 from bot.features.game import service
 from bot.features.game.keyboards import GmRevealCb, game_card_keyboard
 from bot.features.game.models import GameSession
-from bot.features.training.router import drop_expired, edit_quietly, translator_for
+from bot.features.training.router import (
+    drop_expired,
+    edit_quietly,
+    resume_on_activity,
+    translator_for,
+)
 from bot.features.training.service import is_expired, touch_activity
 from bot.i18n import Translator
 from bot.jobs.claim import for_claim
@@ -193,6 +198,8 @@ async def on_reveal(
 
 def build_router() -> Router:
     router = guard(Router(name="game"), where=Where.PRIVATE)
+    router.message.middleware(resume_on_activity)
+    router.callback_query.middleware(resume_on_activity)
     router.message.register(cmd_game, Command("game"))
     router.message.register(on_answer, TEXT_INPUT, F.chat.type == "private", StateFilter(None))
     router.callback_query.register(on_reveal, GmRevealCb.filter())

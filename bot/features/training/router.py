@@ -482,8 +482,9 @@ async def resume_on_activity(
 
 def build_router() -> Router:
     router = guard(Router(name="training"), where=Where.PRIVATE)
-    router.message.outer_middleware(resume_on_activity)
-    router.callback_query.outer_middleware(resume_on_activity)
+    # Inner: only an update that a training handler takes costs the extra query.
+    router.message.middleware(resume_on_activity)
+    router.callback_query.middleware(resume_on_activity)
     router.message.register(cmd_add, Command("add"))
     router.message.register(on_pair_typed, TrainingAdd.waiting_for_pair, TEXT_INPUT)
     router.message.register(cmd_review, Command("review"))
