@@ -39,6 +39,32 @@ def _refusal(t: Translator, refused: Refused) -> str:
     return t(refused.key, **refused.params)
 
 
+async def _text_and_minutes(
+    message: Message,
+    t: Translator,
+    args: str | None,
+    *,
+    minute_rule: tuple[int, int, int],
+    limit: int,
+    usage_key: str,
+    minutes_key: str,
+) -> tuple[str, int] | None:
+    """`"text" [minutes]` of /create_session and /propose, or None after telling what is wrong."""
+    parsed = service.parse_text_and_number(args)
+    if not parsed.text:
+        await message.reply(t(usage_key))
+        return None
+    minutes = service.parse_minutes(parsed.number, minute_rule)
+    if minutes is None:
+        await message.reply(t(minutes_key))
+        return None
+    too_long = length_error(t, parsed.text, limit=limit)
+    if too_long:
+        await message.reply(too_long)
+        return None
+    return parsed.text, minutes
+
+
 # --- admins ----------------------------------------------------------------------------------
 
 
@@ -53,25 +79,25 @@ async def cmd_create_session(
 ) -> None:
     if user is None:
         return
-    parsed = service.parse_text_and_number(command.args)
-    if not parsed.text:
-        await message.reply(t("voting-usage-create"))
+    args = await _text_and_minutes(
+        message,
+        t,
+        command.args,
+        minute_rule=service.JOIN_MINUTES,
+        limit=service.TITLE_LIMIT,
+        usage_key="voting-usage-create",
+        minutes_key="voting-bad-join-minutes",
+    )
+    if args is None:
         return
-    minutes = service.parse_minutes(parsed.number, service.JOIN_MINUTES)
-    if minutes is None:
-        await message.reply(t("voting-bad-join-minutes"))
-        return
-    too_long = length_error(t, parsed.text, limit=service.TITLE_LIMIT)
-    if too_long:
-        await message.reply(too_long)
-        return
+    title, minutes = args
     now = clock()
     try:
         voting = await service.create_session(
             session,
             chat_id=message.chat.id,
             thread_id=_thread(message),
-            title=parsed.text,
+            title=title,
             created_by=user.id,
             locale=locale,
             join_minutes=minutes,
@@ -115,25 +141,25 @@ async def cmd_propose(
 ) -> None:
     if user is None:
         return
-    parsed = service.parse_text_and_number(command.args)
-    if not parsed.text:
-        await message.reply(t("voting-usage-propose"))
+    args = await _text_and_minutes(
+        message,
+        t,
+        command.args,
+        minute_rule=service.PROPOSAL_MINUTES,
+        limit=service.PROPOSAL_LIMIT,
+        usage_key="voting-usage-propose",
+        minutes_key="voting-bad-minutes",
+    )
+    if args is None:
         return
-    minutes = service.parse_minutes(parsed.number, service.PROPOSAL_MINUTES)
-    if minutes is None:
-        await message.reply(t("voting-bad-minutes"))
-        return
-    too_long = length_error(t, parsed.text, limit=service.PROPOSAL_LIMIT)
-    if too_long:
-        await message.reply(too_long)
-        return
+    text, minutes = args
     now = clock()
     try:
         voting, proposal = await service.create_proposal(
             session,
             chat_id=message.chat.id,
             author_id=user.id,
-            text=parsed.text,
+            text=text,
             minutes=minutes,
             now=now,
         )
