@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.db.base import utcnow
 from bot.db.context import run_after_transaction
 from bot.db.engine import create_engine, create_session_factory
-from bot.db.middleware import DbSessionMiddleware
+from bot.db.middleware import CommitBeforeRequest, DbSessionMiddleware
 from bot.db.migrate import upgrade
 from bot.features import FEATURES, build_routers
 from bot.features.core.middleware import UserMiddleware
@@ -36,6 +36,7 @@ from bot.features.registry import Feature
 from bot.fsm.factory import FsmBundle, build_fsm
 from bot.fsm.sql import SqlStorage
 from bot.jobs.runner import Job, JobContext, JobRunner
+from bot.outbox.sender import OutboxSender
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry
 from bot.telegram.menus import publish_menus
@@ -129,6 +130,7 @@ class App:
     access: Access
     registry: CommandRegistry
     jobs: JobRunner
+    sender: OutboxSender
     inflight: InflightTracker
     # Set when start-up (menus, jobs) is done and updates are being taken.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -155,6 +157,7 @@ class App:
             return
         self._closed = True
         await self.jobs.stop()
+        await self.sender.stop()
         await self.fsm.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -211,6 +214,8 @@ def create_bot(
             parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)
         ),
     )
+    # First, so that the update's writes commit before the request waits for its pace.
+    bot.session.middleware(CommitBeforeRequest())
     bot.session.middleware(TelegramIO(limits=pacing or PacingLimits(), on_blocked=on_blocked))
     return bot
 
@@ -262,7 +267,10 @@ async def create_app(
         clock=clock,
     )
 
+    sender = OutboxSender(bot, session_factory)
+    sender.start()
     jobs: list[Job] = [job for feature in features for job in feature.jobs]
+    jobs.extend(sender.jobs())
     if isinstance(fsm.storage, SqlStorage):
         jobs.append(purge_job(fsm.storage))
     context = JobContext(bot=bot, session_factory=session_factory, settings=settings, clock=clock)
@@ -278,6 +286,7 @@ async def create_app(
         access=access,
         registry=registry,
         jobs=runner,
+        sender=sender,
         inflight=inflight,
     )
 

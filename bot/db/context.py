@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 # Set by DbSessionMiddleware for the duration of one update. The SQL FSM storage writes
 # through it, so on SQLite (one writer at a time) a handler never waits for its own lock,
@@ -28,3 +33,30 @@ def run_after_transaction(callback: Callable[[], Awaitable[None]]) -> bool:
         return False
     pending.append(callback)
     return True
+
+
+_ON_COMMIT = "agora_on_commit"
+
+
+def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Call `callback` once the session's current transaction has committed (not on rollback).
+
+    For in-process signals about committed rows, e.g. waking the outbox sender at once.
+    """
+    callbacks: list[Callable[[], None]] = session.info.setdefault(_ON_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    for callback in session.info.pop(_ON_COMMIT, ()):
+        try:
+            callback()
+        except Exception:
+            log.exception("on-commit callback failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_on_commit(session: Session) -> None:
+    session.info.pop(_ON_COMMIT, None)

@@ -12,8 +12,9 @@ from bot.db.base import Base
 
 
 def load_all_models() -> MetaData:
-    """Import bot/fsm/models.py and every bot/features/<name>/models.py, return the metadata."""
+    """Import the models of bot/fsm, bot/outbox and every feature; return the metadata."""
     importlib.import_module("bot.fsm.models")
+    importlib.import_module("bot.outbox.models")
     for module in pkgutil.iter_modules(bot.features.__path__):
         if module.ispkg:
             try:

@@ -1,21 +1,38 @@
-"""One AsyncSession per update: committed after the handler, rolled back on error."""
+"""One AsyncSession per update, and the rule that it commits before the update's first request.
+
+`DbSessionMiddleware` opens the update's session; `CommitBeforeRequest` (a Bot session request
+middleware) commits whatever the update wrote before any request to Telegram leaves, so a reply
+never announces something a crash could still lose, and no transaction (nor SQLite's write lock,
+nor a pooled PostgreSQL connection) is held while a request waits for its pace or its answer.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.context import after_transaction, current_session
 
+if TYPE_CHECKING:
+    from aiogram import Bot
+
 log = logging.getLogger(__name__)
 
 
 class DbSessionMiddleware(BaseMiddleware):
+    """The update's session: committed when the handler ends, rolled back when it fails."""
+
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
 
@@ -33,7 +50,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 token = current_session.set(session)
                 try:
                     result = await handler(event, data)
-                    await session.commit()
+                    await commit(session)
                 except BaseException:
                     await session.rollback()
                     raise
@@ -49,3 +66,29 @@ class DbSessionMiddleware(BaseMiddleware):
                     await callback()
                 except Exception:
                     log.exception("deferred work after the update's transaction failed")
+
+
+async def commit(session: AsyncSession) -> None:
+    """Commit the update's session; a no-op (no round trip) when no transaction is open."""
+    if session.in_transaction():
+        await session.commit()
+
+
+class CommitBeforeRequest(BaseRequestMiddleware):
+    """Durable before reply: the update's writes commit before any of its Bot API requests.
+
+    Registered first on the Bot session, so it runs before pacing: the commit happens before the
+    request waits for its turn, never while. Outside an update (jobs) there is no current session
+    and nothing to do: jobs commit their own short transactions before they send.
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        session = current_session.get()
+        if session is not None:
+            await commit(session)
+        return await make_request(bot, method)

@@ -222,8 +222,8 @@ class SqlStorage(BaseStorage):
         self, row_key: str, data: Mapping[str, Any], now: datetime
     ) -> dict[str, Any] | None:
         """One attempt of ``update_data``; None when a concurrent writer created the row first."""
-        # SQLite: bot.db.engine begins every transaction with BEGIN IMMEDIATE, so the
-        # read-modify-write below holds the write lock throughout. PostgreSQL locks the row.
+        # The locking read takes SQLite's write lock before it reads (bot.db.engine), so the
+        # read-modify-write below holds it throughout. PostgreSQL locks the row.
         async with self._connection(single=False) as conn:
             row = (
                 await conn.execute(

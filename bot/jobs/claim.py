@@ -16,11 +16,11 @@ from bot.db.dialect import dialect_name
 
 
 def for_claim(session: AsyncSession, stmt: Select[Any]) -> Select[Any]:
-    """Lock the selected rows so that no other process claims them (PostgreSQL).
+    """Lock the selected rows so that no other process claims them.
 
-    SQLite has no row locks; the embedded default runs one process and BEGIN IMMEDIATE
-    (see bot.db.engine) already serialises writers.
+    PostgreSQL skips rows another transaction holds. SQLite has no row locks: there the claim
+    takes the database's write lock before it reads (see bot.db.engine), so claimers queue.
     """
     if dialect_name(session) == "postgresql":
         return stmt.with_for_update(skip_locked=True)
-    return stmt
+    return stmt.with_for_update()

@@ -8,7 +8,6 @@ several processes running the same job never act twice on one row.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -40,9 +39,12 @@ class JobContext:
 
 @dataclass(frozen=True)
 class Job:
+    """`run` every `interval` seconds, or sooner when `wake` is set (new work in this process)."""
+
     name: str
     interval: float
     run: Callable[[JobContext], Awaitable[object]]
+    wake: asyncio.Event | None = None
 
 
 class JobRunner:
@@ -80,5 +82,15 @@ class JobRunner:
                 await self.run_once(job.name)
             except Exception:
                 log.exception("job %s failed", job.name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=job.interval)
+            await self._pause(job)
+
+    async def _pause(self, job: Job) -> None:
+        """Until the next round: the interval, a wake-up, or the stop, whichever comes first."""
+        waits = [asyncio.ensure_future(self._stopping.wait())]
+        if job.wake is not None:
+            waits.append(asyncio.ensure_future(job.wake.wait()))
+        try:
+            await asyncio.wait(waits, timeout=job.interval, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()

@@ -162,6 +162,13 @@ class _Buckets:
         self._full_at[key] = full_at
         return max(0.0, full_at - self._burst * self._interval - now)
 
+    def peek(self, key: Hashable, now: float, cost: int = 1) -> float:
+        """How long a reservation made now would have to wait (nothing is taken)."""
+        if not self.enabled:
+            return 0.0
+        full_at = max(self._full_at.get(key, now), now) + cost * self._interval
+        return max(0.0, full_at - self._burst * self._interval - now)
+
     def sweep(self, now: float) -> None:
         """Forget buckets that are full again (indistinguishable from new ones)."""
         idle = [key for key, full_at in self._full_at.items() if full_at <= now]
@@ -264,6 +271,19 @@ class TelegramIO(BaseRequestMiddleware):
             if chat_id < 0:
                 await self._wait(self._groups.reserve(chat_id, self._clock(), cost))
         await self._wait(self._global.reserve(None, self._clock(), cost))
+
+    def delay(self, chat_id: int | None) -> float:
+        """How long a message to ``chat_id`` sent now would wait for its pace (nothing taken).
+
+        The outbox sender asks before it claims a row, so a claimed row never waits long.
+        """
+        now = self._clock()
+        waits = [self._global.peek(None, now)]
+        if chat_id is not None:
+            waits.append(self._chats.peek(chat_id, now))
+            if chat_id < 0:
+                waits.append(self._groups.peek(chat_id, now))
+        return max(waits)
 
     async def _wait(self, delay: float) -> None:
         # No await at all when no wait is needed: the next reservation then happens in the

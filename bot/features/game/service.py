@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.dialect import dialect_name
 from bot.features.game.models import GameSession, GameStatistic
 from bot.features.training.models import WordPair
 from bot.features.training.service import SESSION_TTL, new_token, refresh, touch_activity
@@ -72,7 +71,7 @@ async def open_game(
     session: AsyncSession, chat_id: int, user_id: int, *, lock: bool = False
 ) -> GameSession | None:
     stmt = select(GameSession).where(GameSession.chat_id == chat_id, GameSession.user_id == user_id)
-    if lock and dialect_name(session) == "postgresql":
+    if lock:  # a row lock on PostgreSQL, the write lock first on SQLite (bot.db.engine)
         stmt = stmt.with_for_update()
     return await session.scalar(stmt.execution_options(populate_existing=True))
 

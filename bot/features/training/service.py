@@ -16,7 +16,7 @@ from fsrs import Card, Rating, Scheduler
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.dialect import dialect_name, insert
+from bot.db.dialect import insert
 from bot.features.game.models import GameSession
 from bot.features.training.models import (
     WORD_LIMIT,
@@ -61,11 +61,9 @@ def clean(text: str) -> str:
 
 
 def _lock(session: AsyncSession, stmt: Select[Any]) -> Select[Any]:
-    # Row lock on PostgreSQL (a reminder job may touch the same session); SQLite serialises
-    # writers with BEGIN IMMEDIATE already.
-    if dialect_name(session) == "postgresql":
-        return stmt.with_for_update()
-    return stmt
+    # A row lock on PostgreSQL (a reminder job may touch the same session); on SQLite the
+    # locking read takes the write lock first (bot.db.engine).
+    return stmt.with_for_update()
 
 
 # --- vocabulary ----------------------------------------------------------------------------------

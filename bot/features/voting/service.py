@@ -20,7 +20,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.dialect import dialect_name, insert
+from bot.db.dialect import insert
 from bot.features.core.models import User
 from bot.features.voting.models import (
     CLOSED,
@@ -123,11 +123,9 @@ class Tally:
 
 
 def _locked(session: AsyncSession, stmt: Select[Any]) -> Select[Any]:
-    """Wait for and hold the rows' lock (PostgreSQL); re-read them, not the identity map."""
-    stmt = stmt.execution_options(populate_existing=True)
-    if dialect_name(session) == "postgresql":
-        return stmt.with_for_update()
-    return stmt
+    """Wait for and hold the rows' lock (on SQLite: the write lock, see bot.db.engine); re-read
+    them, not the identity map."""
+    return stmt.execution_options(populate_existing=True).with_for_update()
 
 
 def _full_name(user: User) -> str:

@@ -1,0 +1,1 @@
+"""The outbox: posts and edits in groups, written as rows, delivered at the group's pace."""

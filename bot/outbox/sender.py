@@ -1,0 +1,367 @@
+"""Delivers outbox rows to Telegram, and the Telegram-facing way to write them.
+
+Handlers and jobs call `post`, `edit`, `pin`, `unpin` and `delete` with the update's (or the
+job's) session: they only write rows. The `OutboxSender` (in `agora run` and `agora worker`)
+claims the oldest row of each chat whose pace allows a message now, commits the claim, sends
+without any transaction open, and records the result in a second short transaction.
+
+Exactly once: a row is marked sent in the transaction that records Telegram's answer, so once
+that answer is recorded the row is never sent again, by this process or another, before or
+after a restart. The one window for a duplicate is a crash (or a lost connection to the
+database) after Telegram accepted the request and before the answer was recorded: the claim's
+lease then runs out and the row is sent again. Telegram's Bot API has no idempotency key, so no
+design can close that window without risking a lost post instead; we prefer a rare duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
+from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.base import utcnow
+from bot.jobs.runner import Job, JobContext
+from bot.outbox import service
+from bot.outbox.service import DELETE, EDIT, PIN, SEND, UNPIN, Claimed
+from bot.telegram.pacing import TelegramIO
+from bot.telegram.text import TEXT_LIMIT, split_html
+
+log = logging.getLogger(__name__)
+
+# How long a claimed row is ours; past it another sender may take the row over (a crash).
+LEASE = timedelta(seconds=60)
+# Chats delivered to at once by one sender (each chat one row at a time, in order).
+MAX_IN_FLIGHT = 32
+# Back-off after a network or server error: 2, 4, 8 … seconds, at most this.
+MAX_BACKOFF = 300.0
+# With nothing to do, look for rows written by other processes this often.
+IDLE_POLL = 1.0
+# Delivered and refused rows are kept this long (keyed edits look up recent ones).
+KEEP_DELIVERED = timedelta(days=7)
+
+
+# --- writing rows (handlers and jobs) ---------------------------------------------------------
+
+
+def _markup(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
+    return markup.model_dump(mode="json", exclude_none=True) if markup is not None else None
+
+
+async def post(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    *,
+    thread_id: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+    preview: bool = False,
+    notify: bool = True,
+    key: str | None = None,
+    on_sent: str | None = None,
+    owner_id: int | None = None,
+) -> None:
+    """Post `text` in a group or channel (split at Telegram's limit; the keyboard under the
+    last part; `key`, `on_sent` and the reply on the first part)."""
+    parts = split_html(text, TEXT_LIMIT)
+    for index, part in enumerate(parts):
+        first, last = index == 0, index == len(parts) - 1
+        payload: dict[str, Any] = {"text": part, "preview": preview}
+        if last and markup is not None:
+            payload["markup"] = _markup(markup)
+        if first and reply_to is not None:
+            payload["reply_to"] = reply_to
+        if not notify:
+            payload["silent"] = True
+        await service.enqueue(
+            session,
+            chat_id=chat_id,
+            action=SEND,
+            payload=payload,
+            thread_id=thread_id,
+            key=key if first else None,
+            on_sent=on_sent if first else None,
+            owner_id=owner_id if first else None,
+        )
+
+
+async def edit(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    *,
+    key: str,
+    message_id: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+    preview: bool = False,
+    send_if_gone: bool = False,
+    thread_id: int | None = None,
+    on_sent: str | None = None,
+    owner_id: int | None = None,
+) -> None:
+    """Edit the message shown for `key` (coalesced: only the newest text is sent).
+
+    Without `message_id` the message the last delivered row of `key` created is edited, so an
+    edit may follow a post still waiting in the outbox. With `send_if_gone`, a message that no
+    longer exists is posted anew (in `thread_id`; `on_sent` records the new one).
+    """
+    payload: dict[str, Any] = {"text": text, "preview": preview, "markup": _markup(markup)}
+    if message_id is not None:
+        payload["message_id"] = message_id
+    if send_if_gone:
+        payload["send_if_gone"] = True
+    await service.enqueue(
+        session,
+        chat_id=chat_id,
+        action=EDIT,
+        payload=payload,
+        thread_id=thread_id,
+        key=key,
+        on_sent=on_sent,
+        owner_id=owner_id,
+        coalesce=True,
+    )
+
+
+async def pin(session: AsyncSession, chat_id: int, message_id: int, *, notify: bool) -> None:
+    await service.enqueue(
+        session,
+        chat_id=chat_id,
+        action=PIN,
+        payload={"message_id": message_id, "silent": not notify},
+    )
+
+
+async def unpin(session: AsyncSession, chat_id: int, message_id: int) -> None:
+    await service.enqueue(
+        session, chat_id=chat_id, action=UNPIN, payload={"message_id": message_id}
+    )
+
+
+async def delete(session: AsyncSession, chat_id: int, message_ids: list[int]) -> None:
+    await service.enqueue(
+        session, chat_id=chat_id, action=DELETE, payload={"message_ids": message_ids}
+    )
+
+
+# --- delivering rows --------------------------------------------------------------------------
+
+
+class Gone(Exception):
+    """Telegram refused the row for good; the chat's next rows go on."""
+
+
+class OutboxSender:
+    """Claims due rows chat by chat and delivers them at Telegram's pace.
+
+    `run_round()` is the job: it claims the head row of every chat that is free in this
+    process and whose pace allows a message now, starts one delivery task per claimed row and
+    returns. A finished delivery wakes the sender for that chat's next row.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        lease: timedelta = LEASE,
+    ) -> None:
+        self.bot = bot
+        self.session_factory = session_factory
+        # Real time, whatever the app's domain clock: leases and back-offs are about Telegram.
+        self.clock: Callable[[], datetime] = utcnow
+        self.lease = lease
+        self.wake_event = asyncio.Event()
+        self._io = next((m for m in bot.session.middleware if isinstance(m, TelegramIO)), None)
+        self._busy: dict[int, asyncio.Task[None]] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    def wake(self) -> None:
+        self.wake_event.set()
+
+    def start(self) -> None:
+        service.add_waker(self.wake)
+
+    async def stop(self) -> None:
+        """Let the deliveries in flight finish (their rows are recorded), take no new ones."""
+        service.remove_waker(self.wake)
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._busy:
+            await asyncio.gather(*self._busy.values(), return_exceptions=True)
+
+    def _wake_in(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(delay, self.wake)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._busy)
+
+    async def settled(self) -> bool:
+        """Whether nothing is being delivered and no row is due (rows backing off may wait)."""
+        if self._busy:
+            return False
+        async with self.session_factory() as session:
+            return not await service.due_heads(session, self.clock(), limit=1)
+
+    def jobs(self) -> list[Job]:
+        async def deliver(_context: JobContext) -> int:
+            return await self.run_round()
+
+        async def purge(context: JobContext) -> int:
+            async with self.session_factory() as session, session.begin():
+                return await service.purge(session, self.clock() - KEEP_DELIVERED)
+
+        return [
+            Job("outbox-sender", interval=IDLE_POLL, run=deliver, wake=self.wake_event),
+            Job("outbox-purge", interval=3600, run=purge),
+        ]
+
+    async def run_round(self) -> int:
+        """Claim and start what can go now; the number of deliveries started."""
+        self.wake_event.clear()
+        now = self.clock()
+        async with self.session_factory() as session:
+            heads = await service.due_heads(session, now)
+        ready: list[int] = []
+        soonest: float | None = None
+        for row_id, chat_id in heads:
+            if chat_id in self._busy or len(self._busy) + len(ready) >= MAX_IN_FLIGHT:
+                continue
+            delay = self._io.delay(chat_id) if self._io is not None else 0.0
+            if delay > 0:
+                # Its pace does not allow a message yet: no lease is spent waiting for it.
+                soonest = delay if soonest is None else min(soonest, delay)
+                continue
+            ready.append(row_id)
+        if soonest is not None:
+            self._wake_in(soonest)
+        if not ready:
+            return 0
+        async with self.session_factory() as session, session.begin():
+            claimed = await service.claim(session, ready, self.clock(), self.lease)
+        for row in claimed:
+            task = asyncio.create_task(self._deliver(row), name=f"outbox:{row.id}")
+            self._busy[row.chat_id] = task
+        return len(claimed)
+
+    async def _deliver(self, row: Claimed) -> None:
+        try:
+            await self._deliver_and_record(row)
+        except Exception:
+            log.exception("outbox row %s: delivery failed", row.id)
+        finally:
+            self._busy.pop(row.chat_id, None)
+            self.wake()
+
+    async def _deliver_and_record(self, row: Claimed) -> None:
+        try:
+            message_id = await self._perform(row)
+        except TelegramRetryAfter as exc:
+            await self._retry(row, float(exc.retry_after), f"retry after {exc.retry_after} s")
+        except TelegramMigrateToChat as exc:
+            log.info("chat %s moved to %s", row.chat_id, exc.migrate_to_chat_id)
+            async with self.session_factory() as session, session.begin():
+                await service.move_chat(session, row.chat_id, exc.migrate_to_chat_id)
+        except (Gone, TelegramBadRequest, TelegramForbiddenError, TelegramNotFound) as exc:
+            log.warning(
+                "outbox row %s (%s in chat %s) refused: %s", row.id, row.action, row.chat_id, exc
+            )
+            async with self.session_factory() as session, session.begin():
+                await service.mark_failed(session, row.id, str(exc), self.clock())
+        except Exception as exc:  # network trouble, Telegram's 5xx: try again later
+            delay = min(2.0**row.attempts, MAX_BACKOFF)
+            log.warning("outbox row %s: %s; retry in %.0f s", row.id, exc, delay)
+            await self._retry(row, delay, repr(exc))
+        else:
+            async with self.session_factory() as session, session.begin():
+                await service.mark_sent(session, row.id, message_id, self.clock())
+
+    async def _retry(self, row: Claimed, delay: float, error: str) -> None:
+        async with self.session_factory() as session, session.begin():
+            await service.mark_retry(
+                session, row.id, self.clock() + timedelta(seconds=delay), error
+            )
+
+    async def _perform(self, row: Claimed) -> int | None:
+        """One Bot API request for the row; the id of the message it created, if any."""
+        p = row.payload
+        if row.action == SEND:
+            return await self._send(row)
+        if row.action == EDIT:
+            return await self._edit(row)
+        if row.action == PIN:
+            await self.bot.pin_chat_message(
+                row.chat_id, p["message_id"], disable_notification=bool(p.get("silent"))
+            )
+        elif row.action == UNPIN:
+            await self.bot.unpin_chat_message(row.chat_id, message_id=p["message_id"])
+        elif row.action == DELETE:
+            await self.bot.delete_messages(row.chat_id, list(p["message_ids"]))
+        else:
+            raise Gone(f"unknown action {row.action!r}")
+        return None
+
+    async def _send(self, row: Claimed) -> int:
+        p = row.payload
+        reply = p.get("reply_to")
+        message = await self.bot.send_message(
+            row.chat_id,
+            p["text"],
+            message_thread_id=row.thread_id,
+            reply_markup=_keyboard(p.get("markup")),
+            link_preview_options=LinkPreviewOptions(is_disabled=not p.get("preview")),
+            disable_notification=True if p.get("silent") else None,
+            reply_parameters=(
+                ReplyParameters(message_id=reply, allow_sending_without_reply=True)
+                if reply is not None
+                else None
+            ),
+        )
+        return message.message_id
+
+    async def _edit(self, row: Claimed) -> int | None:
+        p = row.payload
+        message_id = p.get("message_id")
+        if message_id is None and row.key is not None:
+            async with self.session_factory() as session:
+                message_id = await service.message_of(session, row.chat_id, row.key)
+        if message_id is None:
+            if p.get("send_if_gone"):
+                return await self._send(row)
+            raise Gone("nothing to edit: the message was never posted")
+        try:
+            result = await self.bot.edit_message_text(
+                text=p["text"],
+                chat_id=row.chat_id,
+                message_id=message_id,
+                reply_markup=_keyboard(p.get("markup")),
+                link_preview_options=LinkPreviewOptions(is_disabled=not p.get("preview")),
+            )
+        except TelegramBadRequest as exc:
+            if "message is not modified" in exc.message:
+                return None
+            if "message to edit not found" in exc.message and p.get("send_if_gone"):
+                log.info("message %s in chat %s is gone: posting anew", message_id, row.chat_id)
+                return await self._send(row)
+            raise
+        return result.message_id if isinstance(result, Message) else None
+
+
+def _keyboard(data: dict[str, Any] | None) -> InlineKeyboardMarkup | None:
+    return InlineKeyboardMarkup.model_validate(data) if data else None
