@@ -16,6 +16,7 @@ design can close that window without risking a lost post instead; we prefer a ra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -96,6 +97,17 @@ async def post(
             on_sent=on_sent if first else None,
             owner_id=owner_id if first else None,
         )
+
+
+async def reply(session: AsyncSession, message: Message, text: str) -> None:
+    """Answer a message in a group through the outbox: as a reply, in its topic."""
+    await post(
+        session,
+        message.chat.id,
+        text,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_to=message.message_id,
+    )
 
 
 async def edit(
@@ -188,6 +200,7 @@ class OutboxSender:
         self._io = next((m for m in bot.session.middleware if isinstance(m, TelegramIO)), None)
         self._busy: dict[int, asyncio.Task[None]] = {}
         self._timer: asyncio.TimerHandle | None = None
+        self._progress = asyncio.Event()  # replaced each time a round or a delivery ends
 
     def wake(self) -> None:
         self.wake_event.set()
@@ -212,6 +225,18 @@ class OutboxSender:
     def in_flight(self) -> int:
         return len(self._busy)
 
+    def _progressed(self) -> None:
+        self._progress.set()
+        self._progress = asyncio.Event()
+
+    async def wait_settled(self) -> None:
+        """Until `settled()` (tests: the posts of an update are out before they look)."""
+        while not await self.settled():
+            progress = self._progress
+            with contextlib.suppress(TimeoutError):
+                # Rows of other processes wake nobody here: look again now and then.
+                await asyncio.wait_for(progress.wait(), IDLE_POLL)
+
     async def settled(self) -> bool:
         """Whether nothing is being delivered and no row is due (rows backing off may wait)."""
         if self._busy:
@@ -235,6 +260,12 @@ class OutboxSender:
     async def run_round(self) -> int:
         """Claim and start what can go now; the number of deliveries started."""
         self.wake_event.clear()
+        try:
+            return await self._round()
+        finally:
+            self._progressed()
+
+    async def _round(self) -> int:
         now = self.clock()
         async with self.session_factory() as session:
             heads = await service.due_heads(session, now)
@@ -268,6 +299,7 @@ class OutboxSender:
         finally:
             self._busy.pop(row.chat_id, None)
             self.wake()
+            self._progressed()
 
     async def _deliver_and_record(self, row: Claimed) -> None:
         try:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -104,6 +104,7 @@ class Sandbox:
         features: Sequence[Feature] = FEATURES,
         pacing: PacingLimits | None = None,
         clock: Callable[[], datetime] = utcnow,
+        settle_outbox: bool = True,
         **settings: Any,
     ) -> None:
         self.features = features
@@ -115,6 +116,9 @@ class Sandbox:
         self.database_url = database_url
         self.redis_url = redis_url
         self.settings_overrides = settings
+        # Whether "the bot handled this update" includes delivering the posts it queued
+        # (what a flow test usually means); a burst test turns it off to watch the queue.
+        self.settle_outbox = settle_outbox
         self.app: App | None = None
         self.mode: Mode = "polling"
         self._polling: asyncio.Task[None] | None = None
@@ -156,7 +160,7 @@ class Sandbox:
             migrate=True,
         )
         self.app = app
-        self.world.processed_waiter = app.inflight.wait_processed
+        self.world.processed_waiter = self._processed_waiter(app)
         if mode == "polling":
             self._polling = asyncio.create_task(run_polling(app, handle_signals=False))
         else:
@@ -166,6 +170,14 @@ class Sandbox:
             self._webhook = runner
         await asyncio.wait_for(app.ready.wait(), timeout=30)
         return app
+
+    def _processed_waiter(self, app: App) -> Callable[[int], Awaitable[None]]:
+        async def processed(update_id: int) -> None:
+            await app.inflight.wait_processed(update_id)
+            if self.settle_outbox:
+                await app.sender.wait_settled()
+
+        return processed
 
     async def stop(self, *, graceful: bool = True) -> None:
         """Stop the bot: gracefully (in-flight updates finish) or abruptly (they are cancelled)."""

@@ -78,22 +78,33 @@ class Pulse:
             return False
         return True
 
-    async def wait_until(self, predicate: Callable[[], T], within: float) -> T | None:
-        """The predicate's first truthy value, or None after `within` seconds."""
+    async def wait_until(
+        self,
+        predicate: Callable[[], T],
+        within: float,
+        progress: Callable[[], float] | None = None,
+    ) -> T | None:
+        """The predicate's first truthy value, or None after `within` seconds.
+
+        With `progress` (the loop time of the latest activity), the `within` seconds count from
+        that activity: the wait gives up only when nothing happened for that long.
+        """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
+        start = loop.time()
         while True:
             event = self._event
             value = predicate()
             if value:
                 return value
-            remaining = deadline - loop.time()
+            since = max(start, progress()) if progress is not None else start
+            remaining = since + within - loop.time()
             if remaining <= 0:
                 return None
             try:
                 await asyncio.wait_for(event.wait(), remaining)
             except TimeoutError:
-                return predicate() or None
+                if progress is None:
+                    return predicate() or None
 
 
 @dataclass
@@ -119,7 +130,7 @@ class World:
         spec: BotApiSpec | None = None,
         bot_username: str = BOT_USERNAME,
         bot_name: str = "Agora",
-        timeout: float = 10.0,
+        timeout: float = 60.0,
         quiet_period: float = 0.15,
     ) -> None:
         self.strict = strict
@@ -128,6 +139,8 @@ class World:
         self.wall_clock = wall_clock
         self.spec = spec or default_spec()
         self.rate_limiter = RateLimiter(self.limits, clock)
+        # A wait fails only after this many seconds without any progress (a bot request, an
+        # update handled): a busy machine slows the bot down, it does not fail the tests.
         self.timeout = timeout
         self.quiet_period = quiet_period
 
@@ -398,13 +411,27 @@ class World:
     async def wait_for(
         self,
         predicate: Callable[[], T],
-        timeout: float = 5.0,  # noqa: ASYNC109 - a plain budget, like asyncio.wait_for's
+        timeout: float | None = None,  # noqa: ASYNC109 - a budget of inactivity, see below
     ) -> T:
-        """Wait until predicate() is truthy, re-checking after every bot request; its value."""
-        value = await self.requests_pulse.wait_until(predicate, timeout)
+        """Wait until predicate() is truthy, re-checking after every bot request; its value.
+
+        Fails when the bot made no request for `timeout` seconds (the world's by default)
+        while the predicate stayed false: a slow bot that keeps working is waited for.
+        """
+        window = self.timeout if timeout is None else timeout
+        value = await self.requests_pulse.wait_until(predicate, window, self.last_activity)
         if not value:
-            raise SandboxTimeout(f"condition not met within {timeout} s")
+            raise SandboxTimeout(f"condition not met, and nothing happened for {window} s")
         return value
+
+    def last_activity(self) -> float:
+        """Loop time of the bot's latest request or finished update (progress, for waits)."""
+        return self._last_activity
+
+    def progressed(self) -> None:
+        """Something moved (e.g. the app finished an update): waits count from now."""
+        self._last_activity = asyncio.get_running_loop().time()
+        self.requests_pulse.fire()
 
     # -- commands --------------------------------------------------------------------------------
 
@@ -498,41 +525,45 @@ class World:
         if not waiting:
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
         if self.processed_waiter is not None:
             for update in waiting:
-                await self._processed_or_dropped(update, deadline - loop.time())
+                await self._processed_or_dropped(update)
             return
         settled = await self.updates_pulse.wait_until(
-            lambda: all(update.settled for update in waiting), max(deadline - loop.time(), 0)
+            lambda: all(update.settled for update in waiting), self.timeout, self.last_activity
         )
         if not settled:
             raise SandboxTimeout(self._not_taken(waiting))
         # The bot got them; its answers may still be on the way: count quiet from now.
         self._last_activity = max(self._last_activity, loop.time())
-        await self._quiet(deadline)
+        await self._quiet(loop.time() + self.timeout)
 
-    async def _processed_or_dropped(self, update: QueuedUpdate, within: float) -> None:
+    async def _processed_or_dropped(self, update: QueuedUpdate) -> None:
+        """Until the app says the update is processed, or the update was dropped; fails only
+        when neither happens and the bot makes no request for `timeout` seconds."""
         assert self.processed_waiter is not None
+        loop = asyncio.get_running_loop()
         processed = asyncio.ensure_future(self.processed_waiter(update.update_id))
-        dropped = asyncio.ensure_future(
-            self.updates_pulse.wait_until(lambda: update.dropped, max(within, 0))
-        )
-        done, _ = await asyncio.wait(
-            {processed, dropped}, timeout=max(within, 0), return_when=asyncio.FIRST_COMPLETED
-        )
-        for task in (processed, dropped):
-            if task not in done:
-                task.cancel()
-        await asyncio.gather(processed, dropped, return_exceptions=True)
-        if processed in done:
-            processed.result()  # re-raise what the hook raised
-            return
-        if not update.dropped:
-            raise SandboxTimeout(
-                f"update {update.update_id} was not processed within {self.timeout} s "
-                "(processed_waiter did not resolve)"
-            )
+        start = loop.time()
+        try:
+            while not processed.done() and not update.dropped:
+                remaining = max(start, self._last_activity) + self.timeout - loop.time()
+                if remaining <= 0:
+                    raise SandboxTimeout(
+                        f"update {update.update_id} was not processed, and the bot made no "
+                        f"request for {self.timeout} s (processed_waiter did not resolve)"
+                    )
+                pulse = asyncio.ensure_future(self.requests_pulse.wait(remaining))
+                dropped = asyncio.ensure_future(self.updates_pulse.wait(remaining))
+                await asyncio.wait({processed, pulse, dropped}, return_when=asyncio.FIRST_COMPLETED)
+                pulse.cancel()
+                dropped.cancel()
+            if processed.done():
+                processed.result()  # re-raise what the hook raised
+        finally:
+            if not processed.done():
+                processed.cancel()
+                await asyncio.gather(processed, return_exceptions=True)
 
     async def _quiet(self, deadline: float) -> None:
         """Wait until no bot request came for `quiet_period` seconds."""

@@ -15,7 +15,6 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
 PROMPT = "_prompt"
 
@@ -81,24 +80,17 @@ async def start_flow(
         await state.set_state(first)
 
 
-async def finish_flow(
-    bot: Bot | None, chat_id: int, state: FSMContext, session: AsyncSession | None = None
-) -> None:
-    """End a flow: its rows are committed first, then its last buttons go and its state is cleared.
+async def finish_flow(bot: Bot | None, chat_id: int, state: FSMContext) -> None:
+    """End a flow: its state is cleared, then its last prompt loses its buttons.
 
-    With Redis the FSM is not part of the database transaction: committing before clearing means a
-    failed commit leaves the user in the flow (and able to confirm again), never out of it with
-    nothing saved.
+    The clearing is written before the request that removes the buttons, and with it everything
+    the update wrote commits (bot.db.middleware.CommitBeforeRequest): a crash after the buttons
+    went leaves the user out of the flow with what it saved, never in it with nothing saved.
     """
-    if session is not None:
-        await session.commit()
-    if bot is not None:
-        await retire(bot, chat_id, state)
+    stored = await _stored(state)
     await state.clear()
-    if session is not None:
-        # The SQL FSM storage cleared the state inside this session: commit again, so that on
-        # SQLite the write lock is not held while the handler goes on talking to Telegram.
-        await session.commit()
+    if bot is not None and stored:
+        await remove_buttons(bot, chat_id, stored["mid"])
 
 
 async def retire(bot: Bot, chat_id: int, state: FSMContext) -> None:

@@ -23,7 +23,9 @@ def reminders(community: Community) -> list[str]:
 
 
 async def run_job(community: Community) -> object:
-    return await community.app.jobs.run_once(REMINDER_JOB)
+    done = await community.app.jobs.run_once(REMINDER_JOB)
+    await community.app.sender.wait_settled()  # the reminders it queued are in the group
+    return done
 
 
 async def test_due_reminders_fire_once_each(community: Community) -> None:

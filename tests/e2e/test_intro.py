@@ -54,7 +54,7 @@ async def test_full_onboarding_publishes_the_card_in_the_intro_topic(
 
     await mia.press("✅ Confirm")
     done_msg = mia.last_message
-    assert "your intro is posted" in done_msg.text
+    assert "your intro will appear in the community in a moment" in done_msg.text
     posts = community.group.messages_in(community.topics["Intros"])
     assert len(posts) == 1
     post = posts[0]

@@ -41,6 +41,7 @@ class Room:
         # may still hold a card's row (the card is edited before its row is committed).
         for name in ("voting-live-cards", *VOTING_JOBS):
             await self.box.app.jobs.run_once(name)
+        await self.box.app.sender.wait_settled()  # what the jobs posted is in the group
 
     async def scalar(self, stmt: Any) -> Any:
         assert self.box.app is not None
@@ -387,6 +388,7 @@ async def test_an_upgrade_to_a_supergroup_keeps_the_session(backend: Backend) ->
         clock.advance(timedelta(minutes=10))
         for name in ("voting-live-cards", *VOTING_JOBS):
             await box.app.jobs.run_once(name)
+        await box.app.sender.wait_settled()
         results = [m.text or "" for m in group.messages if "Result:" in (m.text or "")]
         assert len(results) == 1
         assert "Result: rejected" in results[0]

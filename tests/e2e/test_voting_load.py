@@ -123,6 +123,7 @@ async def test_burst_of_300_voters_at_real_speed(backend: Backend) -> None:
         clock.advance(timedelta(minutes=5))
         await app.jobs.run_once("voting-live-cards")  # a round in flight has finished
         await app.jobs.run_once("voting-proposal-deadlines")
+        await app.sender.wait_settled()
         parts = [m for m in group.messages if m.message_id > card.message_id]
         text = "\n".join(m.text or "" for m in parts)
         assert len(parts) >= 2  # the names do not fit in one message
@@ -166,6 +167,7 @@ async def test_two_processes_post_each_result_once(backend: Backend) -> None:
                     await asyncio.gather(app.jobs.run_once(name), worker.jobs.run_once(name))
         finally:
             await worker.close()
+        await app.sender.wait_settled()
         for group in groups:
             texts = [m.text or "" for m in group.messages]
             assert sum("Session started" in text for text in texts) == 1, group.title

@@ -367,7 +367,7 @@ async def setup_on_confirm(
     event = await service.create_event(
         session, name=data["name"], kind=data["kind"], starts_at=starts_at, now=now
     )
-    await finish_flow(callback.bot, callback.message.chat.id, state, session)
+    await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
     await callback.message.answer(t("events-saved", card=Html(event_card(t, settings, event))))
 
@@ -463,7 +463,7 @@ async def edit_saved(
     message = where if isinstance(where, Message) else where.message
     assert isinstance(message, Message)
     await session.flush()
-    await finish_flow(message.bot, message.chat.id, state, session)
+    await finish_flow(message.bot, message.chat.id, state)
     await message.answer(t("events-updated", card=Html(event_card(t, settings, event))))
 
 
@@ -616,7 +616,7 @@ async def start_on_confirm(
         chat_id=posted.chat.id if posted else None,
         message_id=posted.message_id if posted else None,
     )
-    await finish_flow(callback.bot, callback.message.chat.id, state, session)
+    await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
     key = "events-started" if posted else "events-started-no-chat"
     await callback.message.answer(t(key, name=event.name))
@@ -644,7 +644,7 @@ async def finish_on_pick(
     if event is None:
         return
     service.mark_finished(event)
-    await finish_flow(callback.bot, callback.message.chat.id, state, session)
+    await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
     await unpin_announcement(callback.bot, event)
     await callback.message.answer(t("events-finished", name=event.name))
@@ -697,7 +697,7 @@ async def delete_on_confirm(
         return
     name = event.name
     topics = await service.delete_event(session, event)
-    await finish_flow(callback.bot, callback.message.chat.id, state, session)
+    await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
     await callback.message.answer(t("events-deleted", name=name, count=topics))
 

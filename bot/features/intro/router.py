@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -24,7 +23,7 @@ from bot.features.intro.keyboards import (
 )
 from bot.features.intro.states import Intro
 from bot.features.profile import service
-from bot.features.profile.cards import card_text, post_link, publish
+from bot.features.profile.cards import card_text, publish
 from bot.features.profile.inputs import PasteTail, on_paste_tail, remember_answer
 from bot.features.profile.service import ABOUT_LIMIT, NAME_LIMIT, CardData
 from bot.features.profile.views import SEARCH_RESULTS, quote
@@ -232,23 +231,11 @@ async def on_confirm(
         return
     user = callback.from_user
     profile = await service.save_profile(session, user.id, username=user.username, **values)
-    await session.commit()  # saved first: a failed publication loses nothing
+    # The card is queued in this transaction; it commits before the first answer below.
+    published = await publish(session, settings, profile)
+    await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
-    try:
-        published = await publish(callback.bot, settings, profile)
-    except TelegramAPIError:
-        log.warning("could not publish the intro of %s", user.id, exc_info=True)
-        await finish_flow(callback.bot, callback.message.chat.id, state, session)
-        await callback.message.answer(t("intro-saved-not-published"))
-        return
-    await finish_flow(callback.bot, callback.message.chat.id, state, session)
-    link = post_link(profile)
-    if published and link:
-        await callback.message.answer(t("intro-done-published", url=link))
-    elif published:
-        await callback.message.answer(t("intro-done-published-nolink"))
-    else:
-        await callback.message.answer(t("intro-done-saved"))
+    await callback.message.answer(t("intro-done-queued" if published else "intro-done-saved"))
 
 
 def build_router() -> Router:

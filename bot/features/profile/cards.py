@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import LinkPreviewOptions
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.features.profile.models import Profile
-from bot.features.profile.service import CardData, set_published
+from bot.features.profile.service import CARD_KEY, CARD_POSTED, CardData
 from bot.i18n import Html, Translator, get_translator
+from bot.outbox import sender as outbox
+from bot.outbox.service import message_key
 from bot.telegram.links import message_link, user_link
 from bot.telegram.text import escape
 
@@ -33,34 +33,28 @@ def post_link(profile: Profile) -> str | None:
     return message_link(profile.published_chat_id, profile.published_message_id)
 
 
-async def publish(bot: Bot, settings: Settings, profile: Profile) -> bool:
-    """Put the profile's card in the intro topic: edit the existing post, or send a new one.
+async def publish(session: AsyncSession, settings: Settings, profile: Profile) -> bool:
+    """Queue the profile's card for the intro topic: an edit of the posted card, or a new post.
 
-    A new post is sent only when the old one is gone; the caller commits the stored id.
-    Returns False when there is no community chat (the profile is only saved).
+    Through the outbox: the card goes out at the group's pace, after this update commits, and a
+    card that was deleted meanwhile is posted anew. Queued again before it went out, only the
+    newest version is sent. False when there is no community chat (the profile is only saved).
     """
     chat_id = settings.community_chat_id
     if chat_id is None:
         return False
     text = card_text(get_translator(settings.default_locale), CardData.of(profile))
-    preview = LinkPreviewOptions(is_disabled=not profile.link_preview)
-    if profile.published_message_id is not None and profile.published_chat_id == chat_id:
-        try:
-            await bot.edit_message_text(
-                text=text,
-                chat_id=chat_id,
-                message_id=profile.published_message_id,
-                link_preview_options=preview,
-            )
-            return True
-        except TelegramBadRequest as exc:
-            if "message is not modified" in exc.message:
-                return True
-            if "message to edit not found" not in exc.message:
-                raise
-            log.info("intro post of profile %s is gone: sending a new one", profile.id)
-    sent = await bot.send_message(
-        chat_id, text, message_thread_id=settings.intro_topic_id, link_preview_options=preview
+    posted_here = profile.published_chat_id == chat_id
+    await outbox.edit(
+        session,
+        chat_id,
+        text,
+        key=message_key(CARD_KEY, profile.id),
+        message_id=profile.published_message_id if posted_here else None,
+        preview=profile.link_preview,
+        send_if_gone=True,
+        thread_id=settings.intro_topic_id,
+        on_sent=CARD_POSTED,
+        owner_id=profile.id,
     )
-    set_published(profile, chat_id, sent.message_id)
     return True

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
@@ -75,20 +74,6 @@ def value_error(t: Translator, field: str, text: str) -> str | None:
     return length_error(t, text, limit=LIMITS[field])
 
 
-async def republish(
-    event: Message | CallbackQuery, settings: Settings, profile: Profile, session: AsyncSession
-) -> bool:
-    """Publish (edit in place, or send anew when gone); False when it failed."""
-    assert event.bot is not None
-    await session.commit()  # what was saved stays saved whatever Telegram says
-    try:
-        await publish(event.bot, settings, profile)
-    except TelegramAPIError:
-        log.warning("could not publish the intro of profile %s", profile.id, exc_info=True)
-        return False
-    return True
-
-
 # --- /profile ------------------------------------------------------------------------------
 
 
@@ -153,11 +138,10 @@ async def on_value(
         )
         return
     await service.set_field(session, profile, field, message.text)
-    notes = [t("profile-saved")]
-    if profile.is_complete and not await republish(message, settings, profile, session):
-        notes.append(t("profile-not-republished"))
-    await finish_flow(message.bot, message.chat.id, state, session)
-    await message.answer(" ".join(notes))
+    if profile.is_complete:
+        await publish(session, settings, profile)
+    await finish_flow(message.bot, message.chat.id, state)
+    await message.answer(t("profile-saved"))
     await message.answer(profile_screen(t, profile), reply_markup=own_card_keyboard(t))
 
 
@@ -429,12 +413,10 @@ async def on_admin_value(
         await ask(message, state, prompt, value_keyboard(t))
         return
     await service.set_field(session, profile, field, message.text)
-    note = t("profile-saved")
     # A published card follows its profile (edited in place); a new one waits for Publish.
-    published = profile.published_message_id is not None and profile.is_complete
-    if published and not await republish(message, settings, profile, session):
-        note = t("profile-not-republished")
-    await show_admin_card(message, state, t, profile, note=note)
+    if profile.published_message_id is not None and profile.is_complete:
+        await publish(session, settings, profile)
+    await show_admin_card(message, state, t, profile, note=t("profile-saved"))
 
 
 async def on_admin_publish(
@@ -464,9 +446,7 @@ async def on_admin_publish(
         await callback.answer(t("profile-no-community"), show_alert=True)
         return
     profile.link_preview = bool(callback_data.preview)
-    if not await republish(callback, settings, profile, session):
-        await callback.answer(t("profile-not-republished"), show_alert=True)
-        return
+    await publish(session, settings, profile)
     await callback.answer(t("profile-published"))
     await show_admin_card(callback, state, t, profile, edit=True)
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.dialect import dialect_name, insert
 from bot.features.core.models import User
 from bot.features.profile.models import Profile
+from bot.outbox.service import sent_hook
 
 NAME_LIMIT = 30
 ABOUT_LIMIT = 3900
@@ -236,9 +237,19 @@ async def set_field(session: AsyncSession, profile: Profile, field: str, value: 
     await session.flush()
 
 
-def set_published(profile: Profile, chat_id: int, message_id: int) -> None:
-    profile.published_chat_id = chat_id
-    profile.published_message_id = message_id
+# The outbox key of a profile's intro card, and the hook that records the posted card.
+CARD_KEY = "profile"
+CARD_POSTED = "profile.card-posted"
+
+
+@sent_hook(CARD_POSTED)
+async def record_card(
+    session: AsyncSession, profile_id: int | None, chat_id: int, message_id: int
+) -> None:
+    profile = await session.get(Profile, profile_id) if profile_id is not None else None
+    if profile is not None:
+        profile.published_chat_id = chat_id
+        profile.published_message_id = message_id
 
 
 async def find_or_create_by_id(session: AsyncSession, user_id: int) -> tuple[Profile, bool]:

@@ -207,7 +207,7 @@ async def add_on_text(
         return
     await service.add_topic(session, event_id=event.id, author_id=user.id, text=text, now=clock())
     admins = await admins_to_notify(session, access, settings, user.id)
-    await finish_flow(message.bot, message.chat.id, state, session)
+    await finish_flow(message.bot, message.chat.id, state)
     # The SQL FSM storage writes through this session: end its transaction before the sends,
     # so that a 403 (the user blocked the bot, marked in another transaction) never waits on it.
     await session.commit()

@@ -183,7 +183,7 @@ async def on_pair_typed(
         )
         return
     if await save_pair(message, session, t, clock, message.text):
-        await finish_flow(message.bot, message.chat.id, state, session)
+        await finish_flow(message.bot, message.chat.id, state)
 
 
 async def on_document(

@@ -1,10 +1,11 @@
 """Voting deadlines and live cards, as jobs that claim due rows (one short transaction per row).
 
 Each row is claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL), acted on, marked and committed in
-its own transaction: with several processes every row is acted on by exactly one of them, and
-a row that fell due while the bot was down is found on the first round after the start.
-A row whose action fails is rolled back, left for the next round and skipped for the rest of
-this one, so it never holds up the rows behind it.
+its own transaction, with the posts it causes written to the outbox in the same transaction (no
+request to Telegram while it is open): with several processes every row is acted on by exactly
+one of them, and a row that fell due while the bot was down is found on the first round after
+the start. A row whose action fails is rolled back, left for the next round and skipped for the
+rest of this one, so it never holds up the rows behind it.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ async def _claim_join_window(
 
 async def _start_session(session: AsyncSession, context: JobContext, voting: VotingSession) -> None:
     await service.start_session(session, voting)
-    await publish.announce_start(context.bot, session, voting)
+    await publish.announce_start(session, voting)
 
 
 # --- proposal deadlines ----------------------------------------------------------------------
@@ -81,12 +82,13 @@ async def _close_proposal(session: AsyncSession, context: JobContext, proposal: 
     voting = await session.get(VotingSession, proposal.session_id)
     assert voting is not None
     counted = await service.close_proposal(session, proposal, context.now())
-    await publish.announce_result(context.bot, session, voting, proposal, counted)
+    await publish.announce_result(session, voting, proposal, counted)
 
 
 # --- live cards ------------------------------------------------------------------------------
 # The pause between two edits of a card is real time (Telegram's limits), not the domain
-# clock, and it counts from the moment the previous (paced) edit went out.
+# clock: a card's edits are queued at most every CARD_EDIT_GAP, and the outbox sends only the
+# newest one that is still waiting.
 
 
 async def _claim_session_card(
@@ -98,7 +100,7 @@ async def _claim_session_card(
 async def _edit_session_card(
     session: AsyncSession, context: JobContext, voting: VotingSession
 ) -> None:
-    await publish.refresh_session_card(context.bot, session, voting, context.now())
+    await publish.refresh_session_card(session, voting, context.now())
     service.mark_card_edited(voting, utcnow())
 
 
@@ -113,7 +115,7 @@ async def _edit_proposal_card(
 ) -> None:
     voting = await session.get(VotingSession, proposal.session_id)
     assert voting is not None
-    await publish.refresh_proposal_card(context.bot, session, voting, proposal, context.now())
+    await publish.refresh_proposal_card(session, voting, proposal, context.now())
     service.mark_card_edited(proposal, utcnow())
 
 

@@ -1,21 +1,14 @@
-"""Posting and editing the voting cards in the group (through the paced Bot of the app).
+"""The voting cards and posts in the group, written to the outbox (delivered at the group's pace).
 
-Used by the handlers and by the jobs. A card that can no longer be edited (deleted, chat
-gone) is not an error worth retrying: the failure is logged and the domain change stands.
-Network trouble and flood limits are raised, so a job retries its row on the next round.
+Used by the handlers and by the jobs, always inside their transaction: a card is queued exactly
+when the change it shows commits. A card's later versions (live counts, the final state) are
+edits keyed by the card, so only the newest one goes out, even before the card itself did.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-)
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,14 +16,16 @@ from bot.features.core.models import User
 from bot.features.voting import service, views
 from bot.features.voting.keyboards import proposal_keyboard, session_keyboard
 from bot.features.voting.models import Proposal, VotingSession
-from bot.features.voting.service import Tally
+from bot.features.voting.service import (
+    PROPOSAL_CARD,
+    PROPOSAL_CARD_POSTED,
+    SESSION_CARD,
+    SESSION_CARD_POSTED,
+    Tally,
+)
 from bot.i18n import Translator, get_translator
-from bot.telegram.text import send_long
-
-log = logging.getLogger(__name__)
-
-# Failures that retrying cannot fix.
-GIVE_UP = (TelegramBadRequest, TelegramForbiddenError, TelegramMigrateToChat)
+from bot.outbox import sender as outbox
+from bot.outbox.service import message_key
 
 
 def translator(voting: VotingSession) -> Translator:
@@ -42,116 +37,103 @@ async def author_name(session: AsyncSession, user_id: int) -> str:
     return user.full_name if user is not None else str(user_id)
 
 
-async def edit_card(
-    bot: Bot,
-    chat_id: int,
+async def _edit_card(
+    session: AsyncSession,
+    voting: VotingSession,
+    key: str,
     message_id: int | None,
     text: str,
     markup: InlineKeyboardMarkup | None,
 ) -> None:
-    if message_id is None:
-        return
-    try:
-        await bot.edit_message_text(
-            text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup
-        )
-    except GIVE_UP as exc:
-        if "message is not modified" not in str(exc):
-            log.warning("voting card %s/%s not edited: %s", chat_id, message_id, exc)
+    await outbox.edit(session, voting.chat_id, text, key=key, message_id=message_id, markup=markup)
 
 
-async def post(bot: Bot, voting: VotingSession, text: str) -> None:
-    try:
-        try:
-            await send_long(bot, voting.chat_id, text, message_thread_id=voting.thread_id)
-        except TelegramMigrateToChat as moved:
-            # The group became a supergroup while nobody told us: follow it there.
-            log.info("chat %s moved to %s", voting.chat_id, moved.migrate_to_chat_id)
-            voting.chat_id = moved.migrate_to_chat_id
-            voting.thread_id = None
-            voting.card_message_id = None
-            await send_long(bot, voting.chat_id, text)
-    except GIVE_UP as exc:
-        log.warning("voting post to chat %s failed: %s", voting.chat_id, exc)
+async def post(session: AsyncSession, voting: VotingSession, text: str) -> None:
+    await outbox.post(session, voting.chat_id, text, thread_id=voting.thread_id)
 
 
 # --- session cards ---------------------------------------------------------------------------
 
 
-async def send_session_card(
-    bot: Bot, session: AsyncSession, voting: VotingSession, now: datetime
-) -> None:
+async def send_session_card(session: AsyncSession, voting: VotingSession, now: datetime) -> None:
     t = translator(voting)
     count = await service.participant_count(session, voting.id)
-    message = await bot.send_message(
+    await outbox.post(
+        session,
         voting.chat_id,
         views.session_card(t, voting, count, now),
-        reply_markup=session_keyboard(t, voting.id),
-        message_thread_id=voting.thread_id,
+        thread_id=voting.thread_id,
+        markup=session_keyboard(t, voting.id),
+        key=message_key(SESSION_CARD, voting.id),
+        on_sent=SESSION_CARD_POSTED,
+        owner_id=voting.id,
     )
-    await service.set_session_card(session, voting, message.message_id)
 
 
-async def refresh_session_card(
-    bot: Bot, session: AsyncSession, voting: VotingSession, now: datetime
-) -> None:
+async def refresh_session_card(session: AsyncSession, voting: VotingSession, now: datetime) -> None:
     t = translator(voting)
     count = await service.participant_count(session, voting.id)
-    await edit_card(
-        bot,
-        voting.chat_id,
+    await _edit_card(
+        session,
+        voting,
+        message_key(SESSION_CARD, voting.id),
         voting.card_message_id,
         views.session_card(t, voting, count, now),
         session_keyboard(t, voting.id),
     )
 
 
-async def finish_session_card(bot: Bot, session: AsyncSession, voting: VotingSession) -> None:
+async def finish_session_card(session: AsyncSession, voting: VotingSession) -> None:
     """The card without its Join / Skip buttons, once joining is over."""
     t = translator(voting)
     count = await service.participant_count(session, voting.id)
-    await edit_card(
-        bot,
-        voting.chat_id,
+    await _edit_card(
+        session,
+        voting,
+        message_key(SESSION_CARD, voting.id),
         voting.card_message_id,
         views.session_card_final(t, voting, count),
         None,
     )
 
 
-async def announce_start(bot: Bot, session: AsyncSession, voting: VotingSession) -> None:
-    await finish_session_card(bot, session, voting)
+async def announce_start(session: AsyncSession, voting: VotingSession) -> None:
+    await finish_session_card(session, voting)
     people = await service.participants(session, voting.id)
-    await post(bot, voting, views.session_started(translator(voting), voting, people))
+    await post(session, voting, views.session_started(translator(voting), voting, people))
 
 
 # --- proposal cards --------------------------------------------------------------------------
 
 
 async def send_proposal_card(
-    bot: Bot, session: AsyncSession, voting: VotingSession, proposal: Proposal, now: datetime
+    session: AsyncSession, voting: VotingSession, proposal: Proposal, now: datetime
 ) -> None:
     t = translator(voting)
     counts = await service.live_counts(session, proposal)
-    message = await bot.send_message(
+    await outbox.post(
+        session,
         voting.chat_id,
         views.proposal_card(
             t, proposal, await author_name(session, proposal.author_id), counts, now
         ),
-        reply_markup=proposal_keyboard(t, proposal.id),
-        message_thread_id=voting.thread_id,
+        thread_id=voting.thread_id,
+        markup=proposal_keyboard(t, proposal.id),
+        key=message_key(PROPOSAL_CARD, proposal.id),
+        on_sent=PROPOSAL_CARD_POSTED,
+        owner_id=proposal.id,
     )
-    await service.set_proposal_card(session, proposal, message.message_id)
 
 
 async def refresh_proposal_card(
-    bot: Bot, session: AsyncSession, voting: VotingSession, proposal: Proposal, now: datetime
+    session: AsyncSession, voting: VotingSession, proposal: Proposal, now: datetime
 ) -> None:
     t = translator(voting)
     counts = await service.live_counts(session, proposal)
-    await edit_card(
-        bot,
-        voting.chat_id,
+    await _edit_card(
+        session,
+        voting,
+        message_key(PROPOSAL_CARD, proposal.id),
         proposal.card_message_id,
         views.proposal_card(
             t, proposal, await author_name(session, proposal.author_id), counts, now
@@ -161,15 +143,16 @@ async def refresh_proposal_card(
 
 
 async def announce_result(
-    bot: Bot, session: AsyncSession, voting: VotingSession, proposal: Proposal, counted: Tally
+    session: AsyncSession, voting: VotingSession, proposal: Proposal, counted: Tally
 ) -> None:
     """The card in its final state (no buttons) and the result post with the voters' names."""
     t = translator(voting)
-    await edit_card(
-        bot,
-        voting.chat_id,
+    await _edit_card(
+        session,
+        voting,
+        message_key(PROPOSAL_CARD, proposal.id),
         proposal.card_message_id,
         views.proposal_card_final(t, proposal, await author_name(session, proposal.author_id)),
         None,
     )
-    await post(bot, voting, views.result_post(t, proposal, counted))
+    await post(session, voting, views.result_post(t, proposal, counted))

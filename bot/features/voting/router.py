@@ -15,10 +15,11 @@ from bot.features.voting import publish, service, views
 from bot.features.voting.keyboards import JoinCb, SkipCb, VoteCb
 from bot.features.voting.service import JoinOutcome, Refused, VoteOutcome
 from bot.i18n import Translator
+from bot.outbox import sender as outbox
+from bot.outbox import service as outbox_rows
 from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.guards import guard
 from bot.telegram.inputs import length_error
-from bot.telegram.text import send_long
 
 Clock = Callable[[], datetime]
 
@@ -41,6 +42,7 @@ def _refusal(t: Translator, refused: Refused) -> str:
 
 async def _text_and_minutes(
     message: Message,
+    session: AsyncSession,
     t: Translator,
     args: str | None,
     *,
@@ -52,15 +54,15 @@ async def _text_and_minutes(
     """`"text" [minutes]` of /create_session and /propose, or None after telling what is wrong."""
     parsed = service.parse_text_and_number(args)
     if not parsed.text:
-        await message.reply(t(usage_key))
+        await outbox.reply(session, message, t(usage_key))
         return None
     minutes = service.parse_minutes(parsed.number, minute_rule)
     if minutes is None:
-        await message.reply(t(minutes_key))
+        await outbox.reply(session, message, t(minutes_key))
         return None
     too_long = length_error(t, parsed.text, limit=limit)
     if too_long:
-        await message.reply(too_long)
+        await outbox.reply(session, message, too_long)
         return None
     return parsed.text, minutes
 
@@ -81,6 +83,7 @@ async def cmd_create_session(
         return
     args = await _text_and_minutes(
         message,
+        session,
         t,
         command.args,
         minute_rule=service.JOIN_MINUTES,
@@ -104,28 +107,26 @@ async def cmd_create_session(
             now=now,
         )
     except Refused as refused:
-        await message.reply(_refusal(t, refused))
+        await outbox.reply(session, message, _refusal(t, refused))
         return
-    assert message.bot is not None
-    await publish.send_session_card(message.bot, session, voting, now)
+    await publish.send_session_card(session, voting, now)
 
 
 async def cmd_close_session(
     message: Message, session: AsyncSession, t: Translator, clock: Clock
 ) -> None:
-    assert message.bot is not None
     try:
         summary = await service.close_session(session, chat_id=message.chat.id, now=clock())
     except Refused as refused:
-        await message.reply(_refusal(t, refused))
+        await outbox.reply(session, message, _refusal(t, refused))
         return
     voting = summary.voting
     if summary.was_joining:
-        await publish.finish_session_card(message.bot, session, voting)
+        await publish.finish_session_card(session, voting)
     if summary.closed_now is not None:
         closed = summary.closed_now
-        await publish.announce_result(message.bot, session, voting, closed.proposal, closed.tally)
-    await publish.post(message.bot, voting, views.summary_post(publish.translator(voting), summary))
+        await publish.announce_result(session, voting, closed.proposal, closed.tally)
+    await publish.post(session, voting, views.summary_post(publish.translator(voting), summary))
 
 
 # --- everyone in the group -------------------------------------------------------------------
@@ -143,6 +144,7 @@ async def cmd_propose(
         return
     args = await _text_and_minutes(
         message,
+        session,
         t,
         command.args,
         minute_rule=service.PROPOSAL_MINUTES,
@@ -164,10 +166,9 @@ async def cmd_propose(
             now=now,
         )
     except Refused as refused:
-        await message.reply(_refusal(t, refused))
+        await outbox.reply(session, message, _refusal(t, refused))
         return
-    assert message.bot is not None
-    await publish.send_proposal_card(message.bot, session, voting, proposal, now)
+    await publish.send_proposal_card(session, voting, proposal, now)
 
 
 def _vote_answer(t: Translator, outcome: VoteOutcome, choice: str) -> str:
@@ -193,30 +194,25 @@ async def cmd_vote(
     choice = (command.args or "").strip().lower()
     choice = {"y": "yes", "n": "no", "да": "yes", "нет": "no"}.get(choice, choice)
     if choice not in service.CHOICES:
-        await message.reply(t("voting-usage-vote"))
+        await outbox.reply(session, message, t("voting-usage-vote"))
         return
     try:
         outcome = await service.cast_vote(
             session, user_id=user.id, choice=choice, now=clock(), chat_id=message.chat.id
         )
     except Refused as refused:
-        await message.reply(_refusal(t, refused))
+        await outbox.reply(session, message, _refusal(t, refused))
         return
-    await session.commit()
-    await message.reply(_vote_answer(t, outcome, choice))
+    await outbox.reply(session, message, _vote_answer(t, outcome, choice))
 
 
 async def cmd_session(message: Message, session: AsyncSession, t: Translator, clock: Clock) -> None:
     view = await service.overview(session, message.chat.id)
     if view is None:
-        await message.reply(t("voting-no-session"))
+        await outbox.reply(session, message, t("voting-no-session"))
         return
-    assert message.bot is not None
-    await send_long(
-        message.bot,
-        message.chat.id,
-        views.overview_text(t, view, clock()),
-        message_thread_id=_thread(message),
+    await outbox.post(
+        session, message.chat.id, views.overview_text(t, view, clock()), thread_id=_thread(message)
     )
 
 
@@ -237,7 +233,6 @@ async def on_join_pressed(
     outcome = await service.join(
         session, session_id=callback_data.session_id, user_id=user.id, now=clock()
     )
-    await session.commit()
     key = {
         JoinOutcome.JOINED: "voting-joined",
         JoinOutcome.ALREADY: "voting-already-joined",
@@ -274,8 +269,7 @@ async def on_vote_pressed(
     except Refused as refused:
         await callback.answer(_refusal(t, refused), show_alert=True)
         return
-    # The vote is durable before the user is told so (and the row lock is released sooner).
-    await session.commit()
+    # The vote commits before the answer leaves (bot.db.middleware.CommitBeforeRequest).
     await callback.answer(_vote_answer(t, outcome, callback_data.choice))
 
 
@@ -290,18 +284,18 @@ async def on_migrated(message: Message, session: AsyncSession, clock: Clock) -> 
         old, new = message.migrate_from_chat_id, message.chat.id
     else:  # pragma: no cover - the filter lets only these through
         return
+    await outbox_rows.move_chat(session, old, new)  # posts still waiting follow the chat
     voting = await service.migrate_chat(session, old_chat_id=old, new_chat_id=new)
     if voting is None:  # nothing open, or the other service message already moved it
         return
-    assert message.bot is not None
     now = clock()
     t = publish.translator(voting)
-    await publish.post(message.bot, voting, t("voting-migrated", title=voting.title))
+    await publish.post(session, voting, t("voting-migrated", title=voting.title))
     if voting.status == "joining":
-        await publish.send_session_card(message.bot, session, voting, now)
+        await publish.send_session_card(session, voting, now)
     proposal = await service.open_proposal(session, voting.id)
     if proposal is not None:
-        await publish.send_proposal_card(message.bot, session, voting, proposal, now)
+        await publish.send_proposal_card(session, voting, proposal, now)
 
 
 def build_router() -> Router:

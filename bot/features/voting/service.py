@@ -37,6 +37,7 @@ from bot.features.voting.models import (
     VotingSession,
 )
 from bot.jobs.claim import for_claim
+from bot.outbox.service import sent_hook
 
 JOIN_MINUTES = (1, 60, 2)  # min, max, default
 PROPOSAL_MINUTES = (1, 10, 5)
@@ -312,8 +313,20 @@ async def join(
     return JoinOutcome.JOINED
 
 
-async def set_session_card(session: AsyncSession, voting: VotingSession, message_id: int) -> None:
-    voting.card_message_id = message_id
+# Outbox keys of the cards, and the hooks that record a posted card's message id.
+SESSION_CARD = "voting-session"
+SESSION_CARD_POSTED = "voting.session-card-posted"
+PROPOSAL_CARD = "proposal"
+PROPOSAL_CARD_POSTED = "voting.proposal-card-posted"
+
+
+@sent_hook(SESSION_CARD_POSTED)
+async def record_session_card(
+    session: AsyncSession, voting_id: int | None, chat_id: int, message_id: int
+) -> None:
+    voting = await session.get(VotingSession, voting_id) if voting_id is not None else None
+    if voting is not None and voting.chat_id == chat_id:
+        voting.card_message_id = message_id
 
 
 async def claim_due_join_window(
@@ -484,8 +497,13 @@ async def create_proposal(
     return voting, proposal
 
 
-async def set_proposal_card(session: AsyncSession, proposal: Proposal, message_id: int) -> None:
-    proposal.card_message_id = message_id
+@sent_hook(PROPOSAL_CARD_POSTED)
+async def record_proposal_card(
+    session: AsyncSession, proposal_id: int | None, chat_id: int, message_id: int
+) -> None:
+    proposal = await session.get(Proposal, proposal_id) if proposal_id is not None else None
+    if proposal is not None:
+        proposal.card_message_id = message_id
 
 
 class VoteOutcome(StrEnum):
