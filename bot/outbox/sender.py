@@ -110,6 +110,15 @@ async def reply(session: AsyncSession, message: Message, text: str) -> None:
     )
 
 
+async def answer(message: Message, text: str, session: AsyncSession | None) -> None:
+    """Answer a message in its chat: at once in a private chat, through the outbox in a group
+    (a group's pace of 20 messages a minute must never keep an update waiting)."""
+    if message.chat.type == "private" or session is None:
+        await message.answer(text)
+    else:
+        await reply(session, message, text)
+
+
 async def edit(
     session: AsyncSession,
     chat_id: int,
@@ -238,11 +247,11 @@ class OutboxSender:
                 await asyncio.wait_for(progress.wait(), IDLE_POLL)
 
     async def settled(self) -> bool:
-        """Whether nothing is being delivered and no row is due (rows backing off may wait)."""
+        """Whether nothing is being delivered and no row waits (due or backing off)."""
         if self._busy:
             return False
         async with self.session_factory() as session:
-            return not await service.due_heads(session, self.clock(), limit=1)
+            return (await service.depth(session)).pending == 0
 
     def jobs(self) -> list[Job]:
         async def deliver(_context: JobContext) -> int:

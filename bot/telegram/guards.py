@@ -15,17 +15,18 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 
 from bot.i18n import Translator
+from bot.outbox import sender as outbox
 from bot.telegram.access import Access
 from bot.telegram.commands import Where, Who
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-async def refuse(event: TelegramObject, text: str) -> None:
+async def refuse(event: TelegramObject, text: str, data: dict[str, Any]) -> None:
     if isinstance(event, CallbackQuery):
         await event.answer(text, show_alert=True)
     elif isinstance(event, Message):
-        await event.answer(text)
+        await outbox.answer(event, text, data.get("session"))
 
 
 class ChatGuard(BaseMiddleware):
@@ -41,7 +42,7 @@ class ChatGuard(BaseMiddleware):
             return await handler(event, data)
         t: Translator = data["t"]
         key = "only-in-private" if self.where is Where.PRIVATE else "only-in-groups"
-        await refuse(event, t(key))
+        await refuse(event, t(key), data)
         return None
 
 
@@ -66,7 +67,7 @@ class AccessGuard(BaseMiddleware):
         if allowed:
             return await handler(event, data)
         t: Translator = data["t"]
-        await refuse(event, t(f"only-for-{self.who.value.replace('_', '-')}"))
+        await refuse(event, t(f"only-for-{self.who.value.replace('_', '-')}"), data)
         return None
 
 

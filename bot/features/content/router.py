@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -23,6 +22,7 @@ from bot.features.content.keyboards import (
 from bot.features.content.models import ContentMessage
 from bot.features.content.states import ContentSearch
 from bot.i18n import Translator
+from bot.outbox import sender as outbox
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.filters import TEXT_INPUT
@@ -100,11 +100,7 @@ async def on_admin_delete(message: Message, session: AsyncSession) -> None:
     assert message.bot is not None
     target = message.reply_to_message.message_id
     await service.remove(session, message.chat.id, target)
-    await session.commit()  # out of the archive even if Telegram refuses to delete
-    try:
-        await message.bot.delete_messages(message.chat.id, [target, message.message_id])
-    except (TelegramBadRequest, TelegramForbiddenError) as exc:
-        log.warning("could not delete archived message %s: %s", target, exc)
+    await outbox.delete(session, message.chat.id, [target, message.message_id])
 
 
 # --- /content (private) --------------------------------------------------------------------

@@ -20,6 +20,7 @@ from bot.features.core.keyboards import HelpCb, LanguageCb, help_keyboard, langu
 from bot.features.core.models import User
 from bot.features.core.service import mark_blocked, set_language
 from bot.i18n import SUPPORTED_LOCALES, Translator, get_translator
+from bot.outbox import sender as outbox
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry, CommandSpec, Where, Who
 from bot.telegram.keyboards import CancelCb
@@ -87,12 +88,15 @@ async def render_help(
 
 
 async def cmd_help(
-    message: Message, t: Translator, access: Access, registry: CommandRegistry
+    message: Message,
+    t: Translator,
+    access: Access,
+    registry: CommandRegistry,
+    session: AsyncSession,
 ) -> None:
     assert message.from_user is not None
-    await message.answer(
-        await render_help(message.chat.type, message.from_user.id, t, access, registry)
-    )
+    text = await render_help(message.chat.type, message.from_user.id, t, access, registry)
+    await outbox.answer(message, text, session)
 
 
 async def on_help_pressed(
@@ -107,10 +111,14 @@ async def on_help_pressed(
 
 
 async def cmd_start(
-    message: Message, state: FSMContext, raw_state: str | None, t: Translator
+    message: Message,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    session: AsyncSession,
 ) -> None:
     if message.chat.type != "private":
-        await message.answer(t("start-greeting-group"))
+        await outbox.answer(message, t("start-greeting-group"), session)
         return
     if raw_state is not None:
         await finish_flow(message.bot, message.chat.id, state)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.features.events.keyboards import join_keyboard, type_label
 from bot.features.events.models import Event
 from bot.features.events.service import (
+    ANNOUNCEMENT_POSTED,
     apply_reminder_plan,
     due_reminders_stmt,
     format_local,
@@ -22,6 +21,7 @@ from bot.features.events.service import (
 from bot.i18n import Html, Translator, get_translator
 from bot.jobs.claim import for_claim
 from bot.jobs.runner import Job, JobContext
+from bot.outbox import sender as outbox
 
 log = logging.getLogger(__name__)
 
@@ -37,38 +37,32 @@ def community_translator(settings: Settings) -> Translator:
 
 
 async def post_announcement(
-    bot: Bot, settings: Settings, event: Event, link: str
-) -> Message | None:
-    """Announce a live event in the announcements topic and pin it (members are notified).
+    session: AsyncSession, settings: Settings, event: Event, link: str
+) -> bool:
+    """Queue the announcement of a live event for the announcements topic; once posted it is
+    pinned with a notification (see service.record_announcement).
 
-    None when no community chat is configured. A failed pin (missing rights) is logged: the
-    announcement itself is what matters."""
+    False when no community chat is configured."""
     chat_id = settings.community_chat_id
     if chat_id is None:
-        return None
+        return False
     t = community_translator(settings)
-    message = await bot.send_message(
+    await outbox.post(
+        session,
         chat_id,
         t("events-announcement", name=event.name, type=type_label(t, event.type)),
-        message_thread_id=settings.announcements_topic_id,
-        reply_markup=join_keyboard(t, link),
+        thread_id=settings.announcements_topic_id,
+        markup=join_keyboard(t, link),
+        on_sent=ANNOUNCEMENT_POSTED,
+        owner_id=event.id,
     )
-    try:
-        await bot.pin_chat_message(chat_id, message.message_id, disable_notification=False)
-    except (TelegramBadRequest, TelegramForbiddenError) as exc:
-        log.warning("cannot pin the announcement of event %s: %s", event.id, exc)
-    return message
+    return True
 
 
-async def unpin_announcement(bot: Bot, event: Event) -> None:
+async def unpin_announcement(session: AsyncSession, event: Event) -> None:
     if event.announcement_chat_id is None or event.announcement_message_id is None:
         return
-    try:
-        await bot.unpin_chat_message(
-            event.announcement_chat_id, message_id=event.announcement_message_id
-        )
-    except (TelegramBadRequest, TelegramForbiddenError) as exc:
-        log.info("cannot unpin the announcement of event %s: %s", event.id, exc)
+    await outbox.unpin(session, event.announcement_chat_id, event.announcement_message_id)
 
 
 def reminder_text(t: Translator, settings: Settings, event: Event, context: JobContext) -> str:
@@ -89,11 +83,12 @@ def reminder_text(t: Translator, settings: Settings, event: Event, context: JobC
 
 
 async def send_due_reminders(context: JobContext) -> int:
-    """Post every due reminder once, skip the missed ones; returns how many were posted.
+    """Queue every due reminder once, skip the missed ones; returns how many were queued.
 
     One short transaction per event: claim the row (FOR UPDATE SKIP LOCKED on PostgreSQL, the
-    write lock on SQLite), post, mark, commit. A second process skips the claimed row and, once
-    it is committed, no longer finds it due; a restart finds what is still due.
+    write lock on SQLite), queue the post in the outbox, mark, commit. A second process skips
+    the claimed row and, once it is committed, no longer finds it due; a restart finds what is
+    still due.
     """
     settings = context.settings
     t = community_translator(settings)
@@ -110,17 +105,12 @@ async def send_due_reminders(context: JobContext) -> int:
             if plan.send is None or settings.community_chat_id is None:
                 skip_due(event, plan)
                 continue
-            try:
-                await context.bot.send_message(
-                    settings.community_chat_id,
-                    reminder_text(t, settings, event, context),
-                    message_thread_id=settings.announcements_topic_id,
-                )
-            except (TelegramBadRequest, TelegramForbiddenError) as exc:
-                # Not retried: the chat refuses the post (bot removed, topic closed...).
-                log.warning("reminder of event %s not posted: %s", event.id, exc)
-                skip_due(event, plan)
-                continue
+            await outbox.post(
+                session,
+                settings.community_chat_id,
+                reminder_text(t, settings, event, context),
+                thread_id=settings.announcements_topic_id,
+            )
             apply_reminder_plan(event, plan)
             posted += 1
     return posted

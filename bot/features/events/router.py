@@ -608,14 +608,8 @@ async def start_on_confirm(
     if event is None or not isinstance(link, str):
         await gone(callback, t)
         return
-    # Post first: if Telegram refuses, nothing changed and the admin can confirm again.
-    posted = await post_announcement(callback.bot, settings, event, link)
-    service.mark_live(
-        event,
-        link=link,
-        chat_id=posted.chat.id if posted else None,
-        message_id=posted.message_id if posted else None,
-    )
+    service.mark_live(event, link=link)
+    posted = await post_announcement(session, settings, event, link)
     await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
     key = "events-started" if posted else "events-started-no-chat"
@@ -644,9 +638,9 @@ async def finish_on_pick(
     if event is None:
         return
     service.mark_finished(event)
+    await unpin_announcement(session, event)
     await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
-    await unpin_announcement(callback.bot, event)
     await callback.message.answer(t("events-finished", name=event.name))
 
 

@@ -23,6 +23,7 @@ from bot.features.events.models import (
     UPCOMING,
     Event,
 )
+from bot.outbox.service import PIN, enqueue, sent_hook
 
 EVENT_TYPES: tuple[str, ...] = ("club_call", "meetup", "workshop", "reading_club", "conference")
 NAME_LIMIT = 100
@@ -207,11 +208,31 @@ def set_start(event: Event, starts_at: datetime, now: datetime) -> None:
     arm_reminders(event, now)
 
 
-def mark_live(event: Event, *, link: str, chat_id: int | None, message_id: int | None) -> None:
+def mark_live(event: Event, *, link: str) -> None:
+    """Live, with its link; the announcement's message is recorded once it is posted."""
     event.status = LIVE
     event.link = link
+    event.announcement_chat_id = None
+    event.announcement_message_id = None
+
+
+# The outbox hook of a posted announcement: it records the message and queues its pin.
+ANNOUNCEMENT_POSTED = "events.announcement-posted"
+
+
+@sent_hook(ANNOUNCEMENT_POSTED)
+async def record_announcement(
+    session: AsyncSession, event_id: int | None, chat_id: int, message_id: int
+) -> None:
+    event = await session.get(Event, event_id) if event_id is not None else None
+    if event is None:
+        return
     event.announcement_chat_id = chat_id
     event.announcement_message_id = message_id
+    # Pinned with a notification, so members hear of the event; missing rights only fail the pin.
+    await enqueue(
+        session, chat_id=chat_id, action=PIN, payload={"message_id": message_id, "silent": False}
+    )
 
 
 def mark_finished(event: Event) -> None:

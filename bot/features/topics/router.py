@@ -7,8 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram import F, Router
 from aiogram.filters import Command, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -45,6 +44,7 @@ from bot.features.topics.models import Topic
 from bot.features.topics.service import PAGE_SIZE, TEXT_LIMIT
 from bot.features.topics.states import TopicAdd, TopicsBrowse, TopicsManage
 from bot.i18n import Html, Translator, get_translator, resolve_locale
+from bot.outbox import sender as outbox
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.filters import TEXT_INPUT
@@ -207,12 +207,9 @@ async def add_on_text(
         return
     await service.add_topic(session, event_id=event.id, author_id=user.id, text=text, now=clock())
     admins = await admins_to_notify(session, access, settings, user.id)
+    await notify_admins(session, admins, settings, event, user, text)
     await finish_flow(message.bot, message.chat.id, state)
-    # The SQL FSM storage writes through this session: end its transaction before the sends,
-    # so that a 403 (the user blocked the bot, marked in another transaction) never waits on it.
-    await session.commit()
     await message.answer(t("topics-saved", name=event.name))
-    await notify_admins(message.bot, admins, settings, event, user, text)
 
 
 async def admins_to_notify(
@@ -227,17 +224,15 @@ async def admins_to_notify(
 
 
 async def notify_admins(
-    bot: Bot,
+    session: AsyncSession,
     admins: Sequence[User],
     settings: Settings,
     event: Event,
     author: User,
     text: str,
-) -> int:
-    """Tell each admin about a new topic, in their language; returns how many were told.
-
-    One admin who blocked the bot (or never opened a chat with it) does not stop the others."""
-    told = 0
+) -> None:
+    """Tell each admin about a new topic, in their language, through the outbox: the author is
+    not kept waiting, and an admin who blocked the bot does not stop the others."""
     for admin in admins:
         locale = resolve_locale(admin.language, admin.language_code, settings.default_locale)
         t = get_translator(locale)
@@ -247,13 +242,7 @@ async def notify_admins(
             author=user_link(author.id, author.full_name),
             text=text,
         )
-        try:
-            await bot.send_message(admin.id, notice)
-        except (TelegramForbiddenError, TelegramBadRequest) as exc:
-            log.info("admin %s not notified of a new topic: %s", admin.id, exc)
-            continue
-        told += 1
-    return told
+        await outbox.post(session, admin.id, notice)
 
 
 # --- /topics and /topics_manage -------------------------------------------------------------

@@ -301,7 +301,6 @@ async def on_clear_pressed(
         await callback.message.edit_text(t("training-clear-kept"))
         return
     count, card_messages = await service.clear_vocabulary(session, callback.from_user.id)
-    await session.commit()
     for message_id in card_messages:
         await remove_buttons(bot, chat_id, message_id)
     await callback.message.edit_text(t("training-cleared", count=str(count)))

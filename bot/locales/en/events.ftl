@@ -69,7 +69,7 @@ events-bad-link = That is not a link. Please send an address starting with http:
 events-start-confirm =
     Start <b>{ $name }</b> now?
     The announcement with the link { $link } will be posted and pinned in the community chat.
-events-started = <b>{ $name }</b> is live. The announcement is posted and pinned.
+events-started = <b>{ $name }</b> is live. The announcement will be posted and pinned in the community in a moment.
 events-started-no-chat = <b>{ $name }</b> is live. No community chat is configured, so nothing was announced.
 events-btn-join = Join
 events-announcement =
