@@ -167,6 +167,9 @@ class World:
 
         #: Set by the app under test: resolves once update N has been fully processed.
         self.processed_waiter: Callable[[int], Awaitable[None]] | None = None
+        #: Called with every request once the server has handled it, before the bot gets the
+        #: answer: tests hook crashes there ("killed right after its first request").
+        self.on_request: Callable[[RequestRecord], None] | None = None
 
         self.poll_generation = 0
         self.active_polls = 0  # getUpdates calls waiting right now
@@ -394,6 +397,8 @@ class World:
 
     def record(self, entry: RequestRecord) -> None:
         self.requests.append(entry)
+        if self.on_request is not None:
+            self.on_request(entry)
         if entry.method != "getUpdates":
             self._last_activity = asyncio.get_running_loop().time()
         self.requests_pulse.fire()
