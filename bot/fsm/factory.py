@@ -1,9 +1,11 @@
 """Build the FSM storage and events isolation the Dispatcher runs with (DESIGN.md rule 1).
 
-With a Redis URL: aiogram's ``RedisStorage`` and ``RedisEventIsolation`` over one client whose
-pool *blocks* when all connections are busy (redis-py's plain asyncio pool raises
-``MaxConnectionsError`` instead, which crashes handlers during a burst of updates). Without:
-``SqlStorage`` in the bot's own database and an in-process lock per key.
+With a Redis URL: aiogram's ``RedisStorage`` and a ``LeasedRedisIsolation`` (per-user Redis lock
+on a short lease that the running handler renews, so a killed process frees its users within
+``USER_LOCK_LEASE_SECONDS``) over one client whose pool *blocks* when all connections are busy
+(redis-py's plain asyncio pool raises ``MaxConnectionsError`` instead, which crashes handlers
+during a burst of updates). Without: ``SqlStorage`` in the bot's own database and ``KeyedLocks``,
+an in-process FIFO lock per key that is forgotten when idle.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from datetime import timedelta
 from typing import cast
 
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.fsm.isolation import KeyedLocks, LeasedRedisIsolation
 from bot.fsm.sql import SqlStorage, default_key_builder
+
+# Lease of a user's Redis lock: renewed every third of it while the handler runs, so it only
+# bounds how long a killed process keeps its users locked. Several times any Redis round trip.
+USER_LOCK_LEASE_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,33 +50,34 @@ def build_fsm(
     *,
     max_connections: int = 512,
     pool_timeout: float = 20.0,
+    lock_lease_seconds: float = USER_LOCK_LEASE_SECONDS,
 ) -> FsmBundle:
     """FSM storage and isolation for ``redis_url``, or in SQL when it is None or empty.
 
     ``ttl_seconds`` (> 0) is the lifetime of state and data alike, refreshed by every write.
     ``max_connections`` and ``pool_timeout`` size the blocking Redis pool: a call waits up to
-    ``pool_timeout`` seconds for a free connection before it fails. ``session_factory`` must be
-    bound to an ``AsyncEngine``; it is used only when there is no Redis URL.
+    ``pool_timeout`` seconds for a free connection before it fails. ``lock_lease_seconds`` is the
+    lease of a user's Redis lock (Redis only). ``session_factory`` must be bound to an
+    ``AsyncEngine``; it is used only when there is no Redis URL.
     """
     if ttl_seconds <= 0:
         raise ValueError(f"ttl_seconds must be positive, got {ttl_seconds}")
     if redis_url:
-        return _redis_fsm(redis_url, ttl_seconds, max_connections, pool_timeout)
+        return _redis_fsm(redis_url, ttl_seconds, max_connections, pool_timeout, lock_lease_seconds)
     return _sql_fsm(_bound_engine(session_factory), ttl_seconds)
 
 
-def _redis_fsm(url: str, ttl_seconds: int, max_connections: int, timeout: float) -> FsmBundle:
+def _redis_fsm(
+    url: str, ttl_seconds: int, max_connections: int, timeout: float, lease_seconds: float
+) -> FsmBundle:
     pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=timeout)
     redis = Redis(connection_pool=pool)
     key_builder = default_key_builder()
     storage = RedisStorage(
         redis, key_builder=key_builder, state_ttl=ttl_seconds, data_ttl=ttl_seconds
     )
-    # aiogram's 60 s lock timeout; a waiting update re-tries every 50 ms instead of redis-py's
-    # 100 ms, so a user's quick taps queue with little delay.
-    isolation = RedisEventIsolation(
-        redis, key_builder=key_builder, lock_kwargs={"timeout": 60, "sleep": 0.05}
-    )
+    # Same key builder as the storage, so the lock sits next to the user's state and data.
+    isolation = LeasedRedisIsolation(redis, key_builder=key_builder, lease_seconds=lease_seconds)
 
     async def ping() -> None:
         # redis-py types its commands for the sync and async clients at once.
@@ -85,7 +92,7 @@ def _redis_fsm(url: str, ttl_seconds: int, max_connections: int, timeout: float)
 
 def _sql_fsm(engine: AsyncEngine, ttl_seconds: int) -> FsmBundle:
     storage = SqlStorage(engine, ttl=timedelta(seconds=ttl_seconds))
-    isolation = SimpleEventIsolation()
+    isolation = KeyedLocks()
 
     async def ping() -> None:
         async with engine.connect() as conn:

@@ -84,6 +84,7 @@ async def enqueue(
         raise ValueError(f"no outbox hook named {on_sent!r}")
     on_commit(session, _wake_all)
     if coalesce and key is not None:
+        await session.flush()  # rows this session added are candidates too
         waiting = await session.scalar(
             select(OutboxMessage)
             .where(

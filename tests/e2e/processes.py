@@ -1,4 +1,4 @@
-"""`agora run` as a real process against the fake Telegram, for crash tests: start, SIGKILL, restart."""
+"""`agora run` as a real process against the fake Telegram, for crash tests."""
 
 from __future__ import annotations
 
@@ -58,9 +58,11 @@ class BotProcess:
             )  # fmt: skip
         # Started once it has set its menus (the last start-up step before polling).
         await self.world.wait_for(
-            lambda: len(self.world.calls("setMyCommands")) > commands_before
-            or self.process is None
-            or self.process.poll() is not None
+            lambda: (
+                len(self.world.calls("setMyCommands")) > commands_before
+                or self.process is None
+                or self.process.poll() is not None
+            )
         )
         if self.process.poll() is not None:
             raise AssertionError(f"agora run exited at start:\n{self.log_path.read_text()}")

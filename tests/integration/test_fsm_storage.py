@@ -19,8 +19,7 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
-from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -28,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.db.base import Base
 from bot.db.engine import create_engine
 from bot.fsm import FsmRecord, SqlStorage, build_fsm, default_key_builder
+from bot.fsm.isolation import KeyedLocks, LeasedRedisIsolation
 
 KEY = StorageKey(bot_id=42, chat_id=-1001, user_id=7)
 HOUR = 3600
@@ -403,7 +403,7 @@ async def test_factory_without_redis_builds_the_sql_storage(sql_fsm: Fsm) -> Non
     bundle = build_fsm(None, async_sessionmaker(sql_fsm.engine), 90)
     assert isinstance(bundle.storage, SqlStorage)
     assert bundle.storage.ttl == timedelta(seconds=90)
-    assert isinstance(bundle.events_isolation, SimpleEventIsolation)
+    assert isinstance(bundle.events_isolation, KeyedLocks)
     await bundle.ping()
     await bundle.storage.set_state(KEY, Form.name)
     assert await bundle.storage.get_state(KEY) == "Form:name"
@@ -449,7 +449,7 @@ async def test_redis_isolation_locks_the_key_of_the_storage(redis_url: str) -> N
     bundle = build_fsm(redis_url, async_sessionmaker(), HOUR)
     inspect = Redis.from_url(redis_url, decode_responses=True)
     try:
-        assert isinstance(bundle.events_isolation, RedisEventIsolation)
+        assert isinstance(bundle.events_isolation, LeasedRedisIsolation)
         lock_name = default_key_builder().build(KEY, "lock")
         assert lock_name == "fsm:42:-1001:7:default:lock"
         async with bundle.events_isolation.lock(KEY):
