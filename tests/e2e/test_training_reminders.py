@@ -25,7 +25,9 @@ FIVE = b"a,1\nb,2\nc,3\nd,4\ne,5\n"
 
 async def at(community: Community, moment: datetime) -> object:
     community.clock.set(moment)
-    return await community.app.jobs.run_once(REMIND)
+    queued = await community.app.jobs.run_once(REMIND)
+    await community.app.sender.wait_settled()  # the reminders it queued were delivered
+    return queued
 
 
 async def settings_of(community: Community, user_id: int) -> LearningSettings:
@@ -176,6 +178,7 @@ async def test_one_reminder_per_slot_with_two_processes_and_a_restart(
         await worker.close()
     await community.box.restart()
     assert await community.app.jobs.run_once(REMIND) == 0
+    await community.app.sender.wait_settled()
     assert len(reminders(mia)) == 1
     assert len(reminders(otto)) == 1
 
@@ -200,7 +203,7 @@ async def test_a_learner_claimed_by_another_process_is_skipped(
         stmt = select(LearningSettings).where(LearningSettings.user_id == mia.id)
         assert await holder.scalar(stmt.with_for_update()) is not None
         claimed = await asyncio.wait_for(claim_reminder(context, mia.id, community.clock()), 5)
-        assert claimed is None
+        assert claimed is False
     assert reminders(mia) == []
     assert await app.jobs.run_once(REMIND) == 1
 
@@ -210,17 +213,14 @@ async def test_blocked_learners_are_skipped(community: Community) -> None:
     await mia.send_document("w.csv", WORDS)
     await otto.send_document("w.csv", WORDS)
     mia.block_bot(emit=False)
-    assert await at(community, DAY + timedelta(hours=8)) == 1
+    # Both are queued (nobody knows yet that Mia blocked the bot); Telegram refuses hers.
+    assert await at(community, DAY + timedelta(hours=8)) == 2
     assert len(reminders(otto)) == 1
     assert (await settings_of(community, mia.id)).last_slot_at == DAY + timedelta(hours=8)
     async with community.app.session_factory() as session:
         user = await session.get(User, mia.id)
         assert user is not None
-        assert user.is_blocked
-        assert (
-            await session.scalar(select(TrainingSession).where(TrainingSession.user_id == mia.id))
-            is None
-        )
+        assert user.is_blocked  # her session is left to expire (training-cleanup)
     assert await at(community, DAY + timedelta(hours=13)) == 1  # Otto only
 
 
@@ -256,5 +256,6 @@ async def test_reminders_for_many_learners_keep_to_telegrams_limits(backend: Bac
                 )
         clock.set(DAY + timedelta(hours=8))
         assert await app.jobs.run_once(REMIND) == len(learners)
+        await app.sender.wait_settled()
         assert all(len(reminders(learner)) == 1 for learner in learners)
         check_world(world)

@@ -205,6 +205,7 @@ async def test_cleanup_deletes_only_expired_sessions(community: Community) -> No
     community.clock.advance(timedelta(hours=24) - timedelta(seconds=1))
     # now: exactly 24 h after Mia's last step, 24 h − 1 s after Otto's
     assert await community.app.jobs.run_once("training-cleanup") == 1
+    await community.app.sender.wait_settled()
     assert await session_row(community, mia.id) is None
     assert await session_row(community, otto.id) is not None
     assert mia_card.buttons == []

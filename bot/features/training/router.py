@@ -6,16 +6,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, TelegramObject
-from sqlalchemy import delete, exists, false, select, update
+from sqlalchemy import exists, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.core.models import User
@@ -37,6 +36,8 @@ from bot.features.training.states import TrainingAdd
 from bot.i18n import Translator, get_translator, resolve_locale
 from bot.jobs.claim import for_claim
 from bot.jobs.runner import JobContext
+from bot.outbox import sender as outbox
+from bot.outbox.service import message_key
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
@@ -508,23 +509,12 @@ def translator_for(user: User | None, default_locale: str) -> Translator:
     return get_translator(resolve_locale(user.language, user.language_code, default_locale))
 
 
-@dataclass(frozen=True)
-class Reminder:
-    """What a claimed slot sends: decided and committed before any message goes out."""
+async def claim_reminder(context: JobContext, user_id: int, now: datetime) -> bool:
+    """Claim the learner's slot, mark it, set up the session and queue its messages, in one short
+    transaction (the messages go out through the outbox once it commits).
 
-    session_id: int
-    t: Translator
-    card: service.CardView
-    due: int
-    expired_message: int | None
-    paused_after: int | None
-
-
-async def claim_reminder(context: JobContext, user_id: int, now: datetime) -> Reminder | None:
-    """Claim the learner's slot, mark it and set up the session, in one short transaction.
-
-    The slot is marked before anything is sent: a second process (or a rerun after a crash)
-    finds it taken, so a reminder is never sent twice."""
+    The slot is marked in the transaction that queues the reminder: a second process (or a rerun
+    after a crash) finds it taken, so a reminder is never sent twice."""
     async with context.session_factory() as session, session.begin():
         stmt = select(LearningSettings).where(LearningSettings.user_id == user_id)
         settings = await session.scalar(
@@ -532,58 +522,50 @@ async def claim_reminder(context: JobContext, user_id: int, now: datetime) -> Re
         )
         slot = service.slot_to_fire(settings, now) if settings is not None else None
         if settings is None or slot is None:
-            return None  # another process took it, or there is no slot now
+            return False  # another process took it, or there is no slot now
         settings.last_slot_at = slot
         old = await service.open_session(session, user_id, user_id, lock=True)
         recent = [settings.last_activity_at]
         if old is not None and not service.is_expired(old, now):
             recent.append(old.last_activity_at)
         if any(at is not None and now - at < service.ACTIVE_WINDOW for at in recent):
-            return None  # busy learning: this slot is skipped
+            return False  # busy learning: this slot is skipped
         due = await service.due_count(session, user_id, now)
         if due == 0:
-            return None
-        expired_message = old.message_id if old is not None else None
+            return False
+        user = await session.get(User, user_id)
+        t = translator_for(user, context.settings.default_locale)
+        if old is not None and old.message_id is not None:
+            await outbox.edit(
+                session,
+                user_id,
+                t("training-card-expired"),
+                key=message_key(service.REVIEW_CARD, old.id),
+                message_id=old.message_id,
+            )
         limit = settings.cards_per_session
         row = await service.start_session(
             session, user_id, user_id, now, limit, offer_snooze=due > limit
         )
         card = await service.current_card(session, row) if row is not None else None
         if row is None or card is None:
-            return None
+            return False
+        await outbox.post(
+            session,
+            user_id,
+            card_text(t, card, t("training-card-reminder", due=str(due))),
+            markup=card_keyboard(t, card.token, snooze=card.offer_snooze),
+            key=message_key(service.REVIEW_CARD, row.id),
+            on_sent=service.REVIEW_CARD_POSTED,
+            owner_id=row.id,
+        )
         settings.unanswered += 1
-        paused_after = None
         if settings.unanswered >= service.PAUSE_AFTER:
             settings.paused = True
-            paused_after = settings.unanswered
-        user = await session.get(User, user_id)
-        t = translator_for(user, context.settings.default_locale)
-        return Reminder(row.id, t, card, due, expired_message, paused_after)
-
-
-async def send_reminder(context: JobContext, user_id: int, reminder: Reminder) -> None:
-    bot, t = context.bot, reminder.t
-    if reminder.expired_message is not None:
-        await edit_quietly(bot, user_id, reminder.expired_message, t("training-card-expired"))
-    intro = t("training-card-reminder", due=str(reminder.due))
-    try:
-        sent = await send_card(bot, user_id, t, reminder.card, intro)
-    except TelegramAPIError:
-        async with context.session_factory() as session, session.begin():
-            await session.execute(
-                delete(TrainingSession).where(TrainingSession.id == reminder.session_id)
+            await outbox.post(
+                session, user_id, t("training-reminders-paused", count=str(settings.unanswered))
             )
-        raise
-    async with context.session_factory() as session, session.begin():
-        await session.execute(
-            update(TrainingSession)
-            .where(TrainingSession.id == reminder.session_id)
-            .values(message_id=sent.message_id)
-        )
-    if reminder.paused_after is not None:
-        await bot.send_message(
-            user_id, t("training-reminders-paused", count=str(reminder.paused_after))
-        )
+        return True
 
 
 async def run_reminders(context: JobContext) -> int:
@@ -602,12 +584,7 @@ async def run_reminders(context: JobContext) -> int:
     sent = 0
     for user_id in candidates:
         try:
-            reminder = await claim_reminder(context, user_id, now)
-            if reminder is not None:
-                await send_reminder(context, user_id, reminder)
-                sent += 1
-        except TelegramForbiddenError:
-            log.info("reminder for %s: the user blocked the bot", user_id)
+            sent += await claim_reminder(context, user_id, now)
         except Exception:
             log.exception("reminder for %s failed", user_id)
     return sent
@@ -619,17 +596,21 @@ async def run_cleanup(context: JobContext) -> int:
     async with context.session_factory() as session, session.begin():
         stmt = select(TrainingSession).where(TrainingSession.expires_at <= now).limit(1000)
         rows = list(await session.scalars(for_claim(session, stmt)))
-        gone = [(row.chat_id, row.user_id, row.message_id) for row in rows]
-        for row in rows:
-            await session.delete(row)
         users = {
             user.id: user
             for user in await session.scalars(
-                select(User).where(User.id.in_({user_id for _c, user_id, _m in gone}))
+                select(User).where(User.id.in_({row.user_id for row in rows}))
             )
         }
-    for chat_id, user_id, message_id in gone:
-        if message_id is not None:
-            t = translator_for(users.get(user_id), context.settings.default_locale)
-            await edit_quietly(context.bot, chat_id, message_id, t("training-card-expired"))
-    return len(gone)
+        for row in rows:
+            if row.message_id is not None:
+                t = translator_for(users.get(row.user_id), context.settings.default_locale)
+                await outbox.edit(
+                    session,
+                    row.chat_id,
+                    t("training-card-expired"),
+                    key=message_key(service.REVIEW_CARD, row.id),
+                    message_id=row.message_id,
+                )
+            await session.delete(row)
+    return len(rows)

@@ -24,6 +24,7 @@ from bot.features.training.models import (
     TrainingSession,
     WordPair,
 )
+from bot.outbox.service import sent_hook
 
 SESSION_TTL = timedelta(hours=24)
 # A learner who answered in a session this recently is not interrupted by a reminder.
@@ -54,6 +55,22 @@ def new_token() -> int:
 def word_key(word: str) -> str:
     """One pair per word: case and inner spacing do not make another word."""
     return " ".join(word.split()).casefold()
+
+
+# The outbox key of a review card, and the hook that records a card a reminder posted.
+REVIEW_CARD = "review"
+REVIEW_CARD_POSTED = "training.review-card-posted"
+
+
+@sent_hook(REVIEW_CARD_POSTED)
+async def record_review_card(
+    session: AsyncSession, session_id: int | None, chat_id: int, message_id: int
+) -> None:
+    await session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session_id)
+        .values(message_id=message_id)
+    )
 
 
 def clean(text: str) -> str:
