@@ -140,6 +140,7 @@ async def test_fifteen_minutes_without_an_answer_end_the_game(community: Communi
     assert await game_row(community, mia.id) is not None
     community.clock.advance(timedelta(seconds=1))
     assert await community.app.jobs.run_once("game-timeout") == 1
+    await community.app.sender.wait_settled()  # what the job queued was delivered
     assert card.buttons == []
     assert card.text == "Time is up for this game."
     assert mia.last_message.text == (

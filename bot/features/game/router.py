@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy import select
@@ -28,6 +28,8 @@ from bot.features.training.service import is_expired, touch_activity
 from bot.i18n import Translator
 from bot.jobs.claim import for_claim
 from bot.jobs.runner import JobContext
+from bot.outbox import sender as outbox
+from bot.outbox.service import message_key
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
@@ -82,15 +84,43 @@ async def send_card(bot: Bot, chat_id: int, t: Translator, card: service.GameCar
     )
 
 
+@dataclass(frozen=True)
+class TimeoutNotice:
+    """What the player is told when a game ended by timeout: the card's new text, the score."""
+
+    chat_id: int
+    card_message_id: int | None
+    card_text: str
+    score_text: str
+
+
 async def end_by_timeout(
-    bot: Bot, session: AsyncSession, row: GameSession, t: Translator, now: datetime
-) -> None:
-    """15 minutes without an answer: the card says so, the score is stored and sent."""
-    message_id, chat_id = row.message_id, row.chat_id
+    session: AsyncSession, row: GameSession, t: Translator, now: datetime
+) -> TimeoutNotice:
+    """15 minutes without an answer: the score is stored; returns what to tell the player."""
+    notice = TimeoutNotice(row.chat_id, row.message_id, t("game-card-timeout"), "")
     score = await service.finish_game(session, row, now, "timeout")
-    if message_id is not None:
-        await edit_quietly(bot, chat_id, message_id, t("game-card-timeout"))
-    await bot.send_message(chat_id, score_text(t, score, timeout=True))
+    return replace(notice, score_text=score_text(t, score, timeout=True))
+
+
+async def tell_timeout(bot: Bot, notice: TimeoutNotice) -> None:
+    """In a handler: at once, before its own answer."""
+    if notice.card_message_id is not None:
+        await edit_quietly(bot, notice.chat_id, notice.card_message_id, notice.card_text)
+    await bot.send_message(notice.chat_id, notice.score_text)
+
+
+async def queue_timeout(session: AsyncSession, notice: TimeoutNotice) -> None:
+    """In the timeout job: through the outbox, in the transaction that ends the game."""
+    if notice.card_message_id is not None:
+        await outbox.edit(
+            session,
+            notice.chat_id,
+            notice.card_text,
+            key=message_key("game", notice.card_message_id),
+            message_id=notice.card_message_id,
+        )
+    await outbox.post(session, notice.chat_id, notice.score_text)
 
 
 async def after_answer(
@@ -126,7 +156,7 @@ async def cmd_game(
         await drop_expired(bot, session, row, t("game-expired"))
         row = None
     if row is not None and now >= row.answer_by:
-        await end_by_timeout(bot, session, row, t, now)
+        await tell_timeout(bot, await end_by_timeout(session, row, t, now))
         row = None
     card: service.GameCard | None = None
     if row is not None:
@@ -156,7 +186,7 @@ async def on_answer(
     if row.last_answer_id is not None and message.message_id <= row.last_answer_id:
         return  # delivered again (after a restart): already answered
     if now >= row.answer_by:
-        await end_by_timeout(bot, session, row, t, now)
+        await tell_timeout(bot, await end_by_timeout(session, row, t, now))
         return
     row.last_answer_id = message.message_id
     outcome = await service.answer_card(session, row, message.text, now)
@@ -189,7 +219,7 @@ async def on_reveal(
         return
     await callback.answer()
     if now >= row.answer_by:
-        await end_by_timeout(bot, session, row, t, now)
+        await tell_timeout(bot, await end_by_timeout(session, row, t, now))
         return
     outcome = await service.answer_card(session, row, None, now)
     if outcome is not None:
@@ -232,14 +262,10 @@ async def run_timeouts(context: JobContext) -> int:
                     continue  # answered meanwhile, or another process has it
                 user = await session.get(User, row.user_id)
                 t = translator_for(user, context.settings.default_locale)
-                await end_by_timeout(context.bot, session, row, t, now)
+                await queue_timeout(session, await end_by_timeout(session, row, t, now))
                 ended += 1
-        except TelegramAPIError:
-            log.warning("ending game %s: could not tell the player", game_id, exc_info=True)
-            async with context.session_factory() as session, session.begin():
-                row = await session.get(GameSession, game_id)
-                if row is not None and row.answer_by <= now:
-                    await service.finish_game(session, row, now, "timeout")
+        except Exception:
+            log.exception("ending game %s by timeout failed; retried next round", game_id)
     return ended
 
 
