@@ -14,7 +14,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandStart, ExceptionTypeFilter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.features.core.keyboards import HelpCb, LanguageCb, help_keyboard, language_keyboard
 from bot.features.core.models import User
@@ -189,8 +189,14 @@ async def on_error(event: ErrorEvent, **data: Any) -> None:
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
-        elif update.message is not None:
+        elif update.message is not None and update.message.chat.type == "private":
             await update.message.answer(text)
+        elif update.message is not None:
+            # In a group through the outbox, in a transaction of its own (the update's one was
+            # rolled back): the group's pace must not hold the failed update.
+            factory: async_sessionmaker[AsyncSession] = data["session_factory"]
+            async with factory() as session, session.begin():
+                await outbox.reply(session, update.message, text)
     except Exception:  # the error answer itself must never raise
         log.warning("could not tell the user about the error", exc_info=True)
 
