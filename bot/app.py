@@ -20,6 +20,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import LinkPreviewOptions, Update
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -40,7 +41,7 @@ from bot.outbox.sender import OutboxSender
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry
 from bot.telegram.menus import publish_menus
-from bot.telegram.pacing import PacingLimits, TelegramIO
+from bot.telegram.pacing import PacingLimits, SharedBuckets, TelegramIO, telegram_io
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,9 @@ class App:
         self._closed = True
         await self.jobs.stop()
         await self.sender.stop()
+        io = telegram_io(self.bot)
+        if io is not None:
+            await io.close()
         await self.fsm.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -214,9 +218,17 @@ def create_bot(
             parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)
         ),
     )
+    # Shared by every instance through Redis when there is one; per process otherwise.
+    shared = (
+        SharedBuckets(Redis.from_url(settings.redis_url), prefix=f"agora:pace:{bot.id}")
+        if settings.redis_url
+        else None
+    )
     # First, so that the update's writes commit before the request waits for its pace.
     bot.session.middleware(CommitBeforeRequest())
-    bot.session.middleware(TelegramIO(limits=pacing or PacingLimits(), on_blocked=on_blocked))
+    bot.session.middleware(
+        TelegramIO(limits=pacing or PacingLimits(), on_blocked=on_blocked, shared=shared)
+    )
     return bot
 
 

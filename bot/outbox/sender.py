@@ -37,7 +37,7 @@ from bot.db.base import utcnow
 from bot.jobs.runner import Job, JobContext
 from bot.outbox import service
 from bot.outbox.service import DELETE, EDIT, PIN, SEND, UNPIN, Claimed
-from bot.telegram.pacing import TelegramIO
+from bot.telegram.pacing import telegram_io
 from bot.telegram.text import TEXT_LIMIT, split_html
 
 log = logging.getLogger(__name__)
@@ -206,7 +206,7 @@ class OutboxSender:
         self.clock: Callable[[], datetime] = utcnow
         self.lease = lease
         self.wake_event = asyncio.Event()
-        self._io = next((m for m in bot.session.middleware if isinstance(m, TelegramIO)), None)
+        self._io = telegram_io(bot)
         self._busy: dict[int, asyncio.Task[None]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._progress = asyncio.Event()  # replaced each time a round or a delivery ends
@@ -283,7 +283,7 @@ class OutboxSender:
         for row_id, chat_id in heads:
             if chat_id in self._busy or len(self._busy) + len(ready) >= MAX_IN_FLIGHT:
                 continue
-            delay = self._io.delay(chat_id) if self._io is not None else 0.0
+            delay = await self._io.delay(chat_id) if self._io is not None else 0.0
             if delay > 0:
                 # Its pace does not allow a message yet: no lease is spent waiting for it.
                 soonest = delay if soonest is None else min(soonest, delay)

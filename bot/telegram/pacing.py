@@ -15,6 +15,10 @@ Pacing
     at which the request may go; the caller then sleeps until that moment. There is no lock and
     no polling, and requests for one key go out in the order they reserved (FIFO).
 
+    With Redis configured the buckets live there instead (:class:`SharedBuckets`, the same
+    GCRA as a Lua script on Redis's clock): every instance of the bot draws on one budget per
+    chat, per group and for the bot, so N instances together stay within Telegram's limits.
+
     Idle buckets are forgotten: a bucket whose "full again" time has passed is identical to a new
     one, so such buckets are dropped in a sweep that runs at most once per ``sweep_every``
     seconds.
@@ -50,6 +54,7 @@ from aiogram.methods.base import Response, TelegramType
 
 if TYPE_CHECKING:
     from aiogram import Bot
+    from redis.asyncio import Redis
 
 __all__ = [
     "PACED_METHODS",
@@ -179,6 +184,54 @@ class _Buckets:
         return len(self._full_at)
 
 
+# GCRA on Redis: the bucket is one key holding the time it is full again, on Redis's clock (so
+# instances with drifting clocks agree). Returns the wait as a string (Lua numbers become
+# integers on the way out). ARGV: interval, burst, cost, reserve (1) or only look (0).
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval, burst, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local full = tonumber(redis.call('GET', KEYS[1]) or now)
+if full < now then full = now end
+local after = full + cost * interval
+local wait = after - burst * interval - now
+if wait < 0 then wait = 0 end
+if ARGV[4] == '1' then
+  redis.call('SET', KEYS[1], tostring(after), 'PX', math.ceil((after - now) * 1000) + 1000)
+end
+return tostring(wait)
+"""
+
+
+class SharedBuckets:
+    """Token buckets kept in Redis, so that every instance of the bot draws on the same budget
+    (two webhook instances together stay within Telegram's 30 messages a second)."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._script = redis.register_script(_GCRA)
+
+    async def take(
+        self, family: str, key: Hashable, rate: float, burst: int, cost: int, *, reserve: bool
+    ) -> float:
+        if math.isinf(rate):
+            return 0.0
+        result = await self._script(
+            keys=[f"{self._prefix}:{family}:{key}"],
+            args=[repr(1.0 / rate), burst, cost, "1" if reserve else "0"],
+        )
+        return float(result)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def telegram_io(bot: Bot) -> TelegramIO | None:
+    """The bot's TelegramIO middleware, if it has one."""
+    return next((m for m in bot.session.middleware if isinstance(m, TelegramIO)), None)
+
+
 def method_target_chat(method: TelegramMethod[Any]) -> int | None:
     """The integer ``chat_id`` a method is aimed at, or ``None`` (no chat, or an @username)."""
     chat_id = getattr(method, "chat_id", None)
@@ -227,6 +280,7 @@ class TelegramIO(BaseRequestMiddleware):
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         sweep_every: float = 60.0,
+        shared: SharedBuckets | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -241,6 +295,7 @@ class TelegramIO(BaseRequestMiddleware):
         self._groups = _Buckets(self.limits.group_rate, self.limits.group_burst)
         self._global = _Buckets(self.limits.global_rate, self.limits.global_burst)
         self._last_sweep = clock()
+        self._shared = shared
 
     @property
     def tracked_buckets(self) -> int:
@@ -266,24 +321,45 @@ class TelegramIO(BaseRequestMiddleware):
     async def pace(self, chat_id: int | None, cost: int = 1) -> None:
         """Wait until a message to ``chat_id`` (``None``: unknown chat) may be sent."""
         self._maybe_sweep()
-        if chat_id is not None:
-            await self._wait(self._chats.reserve(chat_id, self._clock(), cost))
-            if chat_id < 0:
-                await self._wait(self._groups.reserve(chat_id, self._clock(), cost))
-        await self._wait(self._global.reserve(None, self._clock(), cost))
+        for family, key in self._buckets_for(chat_id):
+            await self._wait(await self._take(family, key, cost, reserve=True))
 
-    def delay(self, chat_id: int | None) -> float:
+    async def delay(self, chat_id: int | None) -> float:
         """How long a message to ``chat_id`` sent now would wait for its pace (nothing taken).
 
         The outbox sender asks before it claims a row, so a claimed row never waits long.
         """
-        now = self._clock()
-        waits = [self._global.peek(None, now)]
-        if chat_id is not None:
-            waits.append(self._chats.peek(chat_id, now))
-            if chat_id < 0:
-                waits.append(self._groups.peek(chat_id, now))
+        waits = [
+            await self._take(family, key, 1, reserve=False)
+            for family, key in self._buckets_for(chat_id)
+        ]
         return max(waits)
+
+    def _buckets_for(self, chat_id: int | None) -> list[tuple[str, Hashable]]:
+        # In this order: a busy chat queues on its own bucket before it takes a group's or the
+        # bot's token, so it delays nobody else.
+        buckets: list[tuple[str, Hashable]] = []
+        if chat_id is not None:
+            buckets.append(("chat", chat_id))
+            if chat_id < 0:
+                buckets.append(("group", chat_id))
+        buckets.append(("global", None))
+        return buckets
+
+    async def _take(self, family: str, key: Hashable, cost: int, *, reserve: bool) -> float:
+        local = {"chat": self._chats, "group": self._groups, "global": self._global}[family]
+        if not local.enabled:
+            return 0.0
+        if self._shared is not None:
+            rate = getattr(self.limits, f"{family}_rate")
+            burst = getattr(self.limits, f"{family}_burst")
+            return await self._shared.take(family, key, rate, burst, cost, reserve=reserve)
+        now = self._clock()
+        return local.reserve(key, now, cost) if reserve else local.peek(key, now, cost)
+
+    async def close(self) -> None:
+        if self._shared is not None:
+            await self._shared.close()
 
     async def _wait(self, delay: float) -> None:
         # No await at all when no wait is needed: the next reservation then happens in the
