@@ -40,7 +40,7 @@ from bot.jobs.runner import Job, JobContext, JobRunner
 from bot.outbox.sender import OutboxSender
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry
-from bot.telegram.menus import publish_menus
+from bot.telegram.menus import publish_descriptions, publish_menus
 from bot.telegram.pacing import PacingLimits, SharedBuckets, TelegramIO, telegram_io
 
 log = logging.getLogger(__name__)
@@ -304,6 +304,7 @@ async def create_app(
 
     async def on_startup() -> None:
         await publish_menus(bot, registry, access)
+        await publish_descriptions(bot)
         runner.start()
 
     async def on_shutdown() -> None:

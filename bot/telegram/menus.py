@@ -1,4 +1,4 @@
-"""Command menus: set_my_commands for private chats, group chats and each admin's chat."""
+"""Command menus (per chat scope and language) and the bot's description, set at start-up."""
 
 from __future__ import annotations
 
@@ -49,3 +49,14 @@ async def publish_menus(bot: Bot, registry: CommandRegistry, access: Access) -> 
             with contextlib.suppress(TelegramAPIError):
                 await bot.set_my_commands(_commands(specs, locale), scope=scope, language_code=code)
     log.info("command menus published for %d admins", len(admins))
+
+
+async def publish_descriptions(bot: Bot) -> None:
+    """What a first-time user sees before pressing Start, in each language of the catalogs."""
+    for locale in SUPPORTED_LOCALES:
+        t = get_translator(locale)
+        code = None if locale == SUPPORTED_LOCALES[0] else locale
+        # Cosmetic: a refusal (e.g. flood control at start-up) must not stop the bot.
+        with contextlib.suppress(TelegramAPIError):
+            await bot.set_my_description(t("bot-description")[:512], language_code=code)
+            await bot.set_my_short_description(t("bot-short-description")[:120], language_code=code)

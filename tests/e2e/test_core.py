@@ -207,6 +207,13 @@ async def test_command_menus_are_published_per_scope_and_language(world: World) 
     assert "help" in group
 
 
+async def test_the_bot_describes_itself_in_each_language(world: World) -> None:
+    assert "Press Start to begin" in world.bot_texts[("description", "")]
+    assert "Нажмите «Старт»" in world.bot_texts[("description", "ru")]
+    assert world.bot_texts[("short_description", "")].startswith("The community bot")
+    assert world.bot_texts[("short_description", "ru")].startswith("Бот сообщества")
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 

@@ -6,6 +6,11 @@ start-greeting =
 start-greeting-group = Hello! I am Agora. Group commands are in the menu; talk to me in a private chat for everything else.
 btn-help = Help
 
+# The bot's profile: "What can this bot do?" before the first /start, and the short line.
+bot-description =
+    Agora runs this community: introduce yourself and keep a profile, see upcoming events and propose topics for them, decide things together by voting in the group, and train vocabulary with spaced repetition and a quiz. Press Start to begin.
+bot-short-description = The community bot: introductions, events, topics, votes and vocabulary training.
+
 help-title = <b>What you can do here</b>
 help-line = /{ $command } — { $description }
 help-admin-title = <b>Admin commands</b>
