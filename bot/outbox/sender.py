@@ -396,7 +396,7 @@ class OutboxSender:
             )
         except TelegramBadRequest as exc:
             if "message is not modified" in exc.message:
-                return None
+                return int(message_id)  # shown as wanted: for its hook, as good as an edit
             if "message to edit not found" in exc.message and p.get("send_if_gone"):
                 log.info("message %s in chat %s is gone: posting anew", message_id, row.chat_id)
                 return await self._send(row)

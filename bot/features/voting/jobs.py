@@ -87,8 +87,8 @@ async def _close_proposal(session: AsyncSession, context: JobContext, proposal: 
 
 # --- live cards ------------------------------------------------------------------------------
 # The pause between two edits of a card is real time (Telegram's limits), not the domain
-# clock: a card's edits are queued at most every CARD_EDIT_GAP, and the outbox sends only the
-# newest one that is still waiting.
+# clock, and counts from the moment the previous edit went out (recorded by its outbox hook):
+# a card has at most one live edit on its way, and the next one is queued CARD_EDIT_GAP later.
 
 
 async def _claim_session_card(
@@ -101,7 +101,7 @@ async def _edit_session_card(
     session: AsyncSession, context: JobContext, voting: VotingSession
 ) -> None:
     await publish.refresh_session_card(session, voting, context.now())
-    service.mark_card_edited(voting, utcnow())
+    service.mark_card_edit_queued(voting, utcnow())
 
 
 async def _claim_proposal_card(
@@ -116,7 +116,7 @@ async def _edit_proposal_card(
     voting = await session.get(VotingSession, proposal.session_id)
     assert voting is not None
     await publish.refresh_proposal_card(session, voting, proposal, context.now())
-    service.mark_card_edited(proposal, utcnow())
+    service.mark_card_edit_queued(proposal, utcnow())
 
 
 async def close_join_windows(context: JobContext) -> int:

@@ -18,8 +18,10 @@ from bot.features.voting.keyboards import proposal_keyboard, session_keyboard
 from bot.features.voting.models import Proposal, VotingSession
 from bot.features.voting.service import (
     PROPOSAL_CARD,
+    PROPOSAL_CARD_EDITED,
     PROPOSAL_CARD_POSTED,
     SESSION_CARD,
+    SESSION_CARD_EDITED,
     SESSION_CARD_POSTED,
     Tally,
 )
@@ -44,8 +46,20 @@ async def _edit_card(
     message_id: int | None,
     text: str,
     markup: InlineKeyboardMarkup | None,
+    *,
+    on_sent: str | None = None,
+    owner_id: int | None = None,
 ) -> None:
-    await outbox.edit(session, voting.chat_id, text, key=key, message_id=message_id, markup=markup)
+    await outbox.edit(
+        session,
+        voting.chat_id,
+        text,
+        key=key,
+        message_id=message_id,
+        markup=markup,
+        on_sent=on_sent,
+        owner_id=owner_id,
+    )
 
 
 async def post(session: AsyncSession, voting: VotingSession, text: str) -> None:
@@ -80,6 +94,8 @@ async def refresh_session_card(session: AsyncSession, voting: VotingSession, now
         voting.card_message_id,
         views.session_card(t, voting, count, now),
         session_keyboard(t, voting.id),
+        on_sent=SESSION_CARD_EDITED,
+        owner_id=voting.id,
     )
 
 
@@ -139,6 +155,8 @@ async def refresh_proposal_card(
             t, proposal, await author_name(session, proposal.author_id), counts, now
         ),
         proposal_keyboard(t, proposal.id),
+        on_sent=PROPOSAL_CARD_EDITED,
+        owner_id=proposal.id,
     )
 
 

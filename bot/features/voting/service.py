@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.base import utcnow
 from bot.db.dialect import insert
 from bot.features.core.models import User
 from bot.features.voting.models import (
@@ -45,6 +46,8 @@ TITLE_LIMIT = 200
 PROPOSAL_LIMIT = 500
 # The live cards are edited at most once per this many seconds, however many press.
 CARD_EDIT_GAP = timedelta(seconds=3)
+# A queued live edit that never reports back (refused, lost) holds the next one this long.
+CARD_EDIT_LOST = timedelta(seconds=60)
 CHOICES = (YES, NO)
 
 
@@ -603,6 +606,31 @@ async def claim_dirty_proposal_card(
     return (await session.scalars(for_claim(session, stmt))).first()
 
 
-def mark_card_edited(row: VotingSession | Proposal, at: datetime) -> None:
+def mark_card_edit_queued(row: VotingSession | Proposal, now: datetime) -> None:
+    """A live edit is on its way: the next one waits until this one went out (the hook below
+    sets the real time), or CARD_EDIT_LOST after a lost one."""
     row.card_dirty = False
-    row.card_edited_at = at
+    row.card_edited_at = now + CARD_EDIT_LOST
+
+
+# Hooks of delivered live edits: the pause before the next edit counts from here.
+SESSION_CARD_EDITED = "voting.session-card-edited"
+PROPOSAL_CARD_EDITED = "voting.proposal-card-edited"
+
+
+@sent_hook(SESSION_CARD_EDITED)
+async def record_session_card_edit(
+    session: AsyncSession, voting_id: int | None, chat_id: int, message_id: int
+) -> None:
+    await session.execute(
+        update(VotingSession).where(VotingSession.id == voting_id).values(card_edited_at=utcnow())
+    )
+
+
+@sent_hook(PROPOSAL_CARD_EDITED)
+async def record_proposal_card_edit(
+    session: AsyncSession, proposal_id: int | None, chat_id: int, message_id: int
+) -> None:
+    await session.execute(
+        update(Proposal).where(Proposal.id == proposal_id).values(card_edited_at=utcnow())
+    )
