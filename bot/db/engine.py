@@ -13,13 +13,18 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# How long a statement waits for SQLite's write lock, or a session for a pooled connection,
+# before it fails. Transactions are short (none is open while Telegram is asked anything), so
+# only a burst on a starved machine queues this long; failing sooner would lose its updates.
+BUSY_TIMEOUT = 60.0
+
 
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 20) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT})
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         event.listen(engine.sync_engine, "before_cursor_execute", _sqlite_before_execute)
@@ -32,7 +37,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 20) -> Async
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        pool_timeout=30,
+        pool_timeout=BUSY_TIMEOUT,
     )
 
 
@@ -43,7 +48,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

@@ -538,6 +538,11 @@ async def cast_vote(
         if current is None:
             raise Refused("voting-no-open-proposal")
         proposal_id = current.id
+    # What needs no lock is read first: a burst of votes holds the proposal's lock (the
+    # database's write lock on SQLite) only for the check and the write.
+    previous = await session.scalar(
+        select(Vote.choice).where(Vote.proposal_id == proposal_id, Vote.user_id == user_id)
+    )
     stmt = _locked(session, select(Proposal).where(Proposal.id == proposal_id))
     proposal = (await session.scalars(stmt)).first()
     if proposal is None:
@@ -548,9 +553,6 @@ async def cast_vote(
         voting = await session.get(VotingSession, proposal.session_id)
         joining = voting is not None and voting.status == JOINING and now < voting.join_closes_at
         raise Refused("voting-join-first" if joining else "voting-only-participants")
-    previous = await session.scalar(
-        select(Vote.choice).where(Vote.proposal_id == proposal.id, Vote.user_id == user_id)
-    )
     stmt_upsert = insert(session, Vote).values(
         proposal_id=proposal.id, user_id=user_id, choice=choice, created_at=now, updated_at=now
     )
@@ -562,7 +564,8 @@ async def cast_vote(
     )
     if previous == choice:
         return VoteOutcome.SAME
-    proposal.card_dirty = True
+    if not proposal.card_dirty:  # no write to the proposal's row for every vote
+        proposal.card_dirty = True
     return VoteOutcome.CHANGED if previous is not None else VoteOutcome.CAST
 
 
