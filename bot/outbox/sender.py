@@ -218,17 +218,25 @@ class OutboxSender:
         service.add_waker(self.wake)
 
     async def stop(self) -> None:
-        """Let the deliveries in flight finish (their rows are recorded), take no new ones."""
+        """Take no new rows; let the deliveries in flight finish (their rows are recorded)."""
         service.remove_waker(self.wake)
         if self._timer is not None:
             self._timer.cancel()
+        await self.drain()
+
+    async def drain(self) -> None:
+        """Until the deliveries started so far are done and recorded."""
         if self._busy:
             await asyncio.gather(*self._busy.values(), return_exceptions=True)
 
     def _wake_in(self, delay: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(delay, self.wake)
+        loop = asyncio.get_running_loop()
+        now, timer = loop.time(), self._timer
+        if timer is not None and not timer.cancelled() and now < timer.when() <= now + delay:
+            return  # an earlier wake-up is already set
+        if timer is not None:
+            timer.cancel()
+        self._timer = loop.call_later(delay, self.wake)
 
     @property
     def in_flight(self) -> int:

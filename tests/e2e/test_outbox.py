@@ -56,7 +56,7 @@ async def deliver_all(sender: OutboxSender) -> None:
     """Rounds until nothing is due or in flight (each round waits for its deliveries)."""
     for _ in range(50):
         await sender.run_round()
-        await sender.stop()  # waits for the deliveries in flight
+        await sender.drain()
         if await sender.settled():
             return
     raise AssertionError("the outbox did not drain")
@@ -110,7 +110,7 @@ async def test_the_one_duplicate_window_and_never_after_recording(
     row_id = await queue_post(app, group.id, "Hello, club")
     crashing = DiesBeforeRecording(app.bot, app.session_factory, lease=timedelta(0))
     await crashing.run_round()
-    await crashing.stop()
+    await crashing.drain()
     assert [m.text for m in group.messages] == ["Hello, club"]
     assert (await row(app, row_id)).status == PENDING  # Telegram's answer was never recorded
 
