@@ -7,9 +7,10 @@ tests and the benchmark, so what is tested is what runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,7 @@ from bot.features.registry import Feature
 from bot.fsm.factory import FsmBundle, build_fsm
 from bot.fsm.sql import SqlStorage
 from bot.jobs.runner import Job, JobContext, JobRunner
+from bot.metrics import ApiCallCounter, UpdateTimer, count_handlers, render
 from bot.outbox.sender import OutboxSender
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry
@@ -229,6 +231,8 @@ def create_bot(
     bot.session.middleware(
         TelegramIO(limits=pacing or PacingLimits(), on_blocked=on_blocked, shared=shared)
     )
+    # Innermost: every attempt is counted, a 429 before TelegramIO waits it out.
+    bot.session.middleware(ApiCallCounter())
     return bot
 
 
@@ -268,9 +272,12 @@ async def create_app(
     )
     access = Access(bot, admin_ids=settings.admin_ids, community_chat_id=settings.community_chat_id)
     registry = CommandRegistry.of(feature.commands for feature in features)
+    dispatcher.update.outer_middleware(UpdateTimer())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(UserMiddleware(settings.default_locale))
-    dispatcher.include_routers(*build_routers(features))
+    routers = build_routers(features)
+    count_handlers(routers)
+    dispatcher.include_routers(*routers)
     dispatcher.workflow_data.update(
         settings=settings,
         access=access,
@@ -327,15 +334,53 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
 
     app.dispatcher.startup.register(mark_ready)  # after create_app's start-up handlers
     try:
-        await app.dispatcher.start_polling(
-            app.bot,
-            allowed_updates=app.dispatcher.resolve_used_update_types(),
-            tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
-            handle_signals=handle_signals,
-            close_bot_session=False,
-        )
+        async with health_server(app):
+            await app.dispatcher.start_polling(
+                app.bot,
+                allowed_updates=app.dispatcher.resolve_used_update_types(),
+                tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+                handle_signals=handle_signals,
+                close_bot_session=False,
+            )
     finally:
         await app.close()
+
+
+def add_health_routes(web_app: Any, app: App) -> None:
+    """GET /healthz (the database and the FSM storage answer) and GET /metrics (Prometheus)."""
+    from aiohttp import web
+
+    async def healthz(_request: web.Request) -> web.Response:
+        status = await app.ping()
+        ok = all(status.values())
+        return web.json_response({"ok": ok, **status}, status=200 if ok else 503)
+
+    async def metrics(_request: web.Request) -> web.Response:
+        body, content_type = render()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics)
+
+
+@contextlib.asynccontextmanager
+async def health_server(app: App) -> AsyncIterator[None]:
+    """The health server of polling mode and of the worker, while the block runs."""
+    from aiohttp import web
+
+    if not app.settings.health_port:
+        yield
+        return
+    web_app = web.Application()
+    add_health_routes(web_app, app)
+    runner = web.AppRunner(web_app, handle_signals=False, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, app.settings.health_host, app.settings.health_port).start()
+    log.info("health server on %s:%s", app.settings.health_host, app.settings.health_port)
+    try:
+        yield
+    finally:
+        await runner.cleanup()
 
 
 def build_webhook_app(app: App) -> Any:
@@ -350,11 +395,6 @@ def build_webhook_app(app: App) -> Any:
     path = urlsplit(str(settings.webhook_url)).path or "/webhook"
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
 
-    async def healthz(_request: web.Request) -> web.Response:
-        status = await app.ping()
-        ok = all(status.values())
-        return web.json_response({"ok": ok, **status}, status=200 if ok else 503)
-
     async def on_startup() -> None:
         await app.bot.set_webhook(
             str(settings.webhook_url),
@@ -365,7 +405,7 @@ def build_webhook_app(app: App) -> Any:
         app.ready.set()
 
     web_app = web.Application()
-    web_app.router.add_get("/healthz", healthz)
+    add_health_routes(web_app, app)
     SimpleRequestHandler(
         dispatcher=app.dispatcher, bot=app.bot, secret_token=secret, handle_in_background=True
     ).register(web_app, path=path)
@@ -407,6 +447,7 @@ async def run_worker(app: App) -> None:
         loop.add_signal_handler(sig, stop.set)
     app.jobs.start()
     try:
-        await stop.wait()
+        async with health_server(app):
+            await stop.wait()
     finally:
         await app.close()

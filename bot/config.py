@@ -20,6 +20,26 @@ TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 DATABASE_SCHEMES = ("postgresql+asyncpg", "sqlite+aiosqlite")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 LOCALES = ("en", "ru")
+#: Keys `agora sandbox` sets itself (its throw-away database, the fake Telegram, its own
+#: community): whatever is configured for them is never read there.
+SANDBOX_OWN_SETTINGS = frozenset(
+    {
+        "bot_token",
+        "bot_api_url",
+        "database_url",
+        "redis_url",
+        "webhook_url",
+        "webhook_secret",
+        "webhook_host",
+        "webhook_port",
+        "health_port",
+        "admin_ids",
+        "community_chat_id",
+        "intro_topic_id",
+        "announcements_topic_id",
+        "content_topic_id",
+    }
+)
 
 
 class ConfigError(Exception):
@@ -54,6 +74,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # The health server of polling mode and of `agora worker` (GET /healthz, GET /metrics);
+    # in webhook mode both are served by the webhook server. Port 0 switches it off.
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=8081, ge=0, le=65535)
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 

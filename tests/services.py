@@ -55,3 +55,17 @@ async def ensure_pg_database(url: str) -> None:
                 await conn.execute(f'CREATE DATABASE "{dbname}"')
     finally:
         await conn.close()
+
+
+async def pg_tables(url: str) -> set[str]:
+    """The tables of a PostgreSQL database's public schema."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        rows = await conn.fetch(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+    finally:
+        await conn.close()
+    return {row["table_name"] for row in rows}

@@ -2,23 +2,71 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-ROOT = Path(__file__).resolve().parents[2]
+# Inside the package, so a regular (non-editable) install finds them from any directory.
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def alembic_config(url: str | None = None) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    """Alembic's configuration built in code: no alembic.ini is needed at run time (the one at
+    the top of the repository serves `alembic revision` for developers)."""
+    config = Config()
+    # ConfigParser interpolates "%": a path containing one must not be read as a reference.
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     if url is not None:
         config.attributes["url"] = url
     return config
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database's schema stands against the migrations this version ships."""
+
+    current: tuple[str, ...]  # stamped in the database; empty when it was never migrated
+    heads: tuple[str, ...]
+    known: frozenset[str]
+
+    @property
+    def at_head(self) -> bool:
+        return set(self.current) == set(self.heads)
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Revisions in the database that this version does not ship (a newer Agora's)."""
+        return tuple(revision for revision in self.current if revision not in self.known)
+
+
+async def schema_state(engine: AsyncEngine) -> SchemaState:
+    script = ScriptDirectory.from_config(alembic_config())
+
+    def read(connection: Connection) -> tuple[str, ...]:
+        # Only reading the version: Alembic's "Context impl …" lines would read as a migration.
+        chatter = logging.getLogger("alembic.runtime.migration")
+        level = chatter.level
+        chatter.setLevel(logging.WARNING)
+        try:
+            return tuple(MigrationContext.configure(connection).get_current_heads())
+        finally:
+            chatter.setLevel(level)
+
+    async with engine.connect() as connection:
+        current = await connection.run_sync(read)
+    return SchemaState(
+        current=current,
+        heads=tuple(script.get_heads()),
+        known=frozenset(revision.revision for revision in script.walk_revisions()),
+    )
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

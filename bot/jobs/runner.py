@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.db.base import utcnow
+from bot.metrics import JOB_LAG, JOB_RUNS, JOB_SECONDS
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -77,12 +78,25 @@ class JobRunner:
         self._tasks.clear()
 
     async def _loop(self, job: Job) -> None:
+        loop = asyncio.get_running_loop()
+        due: float | None = None  # when this round should have started
         while not self._stopping.is_set():
+            started = loop.time()
+            if due is not None:
+                JOB_LAG.labels(job.name).set(max(0.0, started - due))
             try:
                 await self.run_once(job.name)
             except Exception:
+                JOB_RUNS.labels(job.name, "failed").inc()
                 log.exception("job %s failed", job.name)
+            else:
+                JOB_RUNS.labels(job.name, "ok").inc()
+            finally:
+                JOB_SECONDS.labels(job.name).observe(loop.time() - started)
+            due = loop.time() + job.interval
             await self._pause(job)
+            if job.wake is not None and job.wake.is_set():
+                due = None  # woken early on purpose: no lag to speak of
 
     async def _pause(self, job: Job) -> None:
         """Until the next round: the interval, a wake-up, or the stop, whichever comes first."""

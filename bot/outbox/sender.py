@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
 from bot.jobs.runner import Job, JobContext
+from bot.metrics import OUTBOX_OLDEST, OUTBOX_PENDING
 from bot.outbox import service
 from bot.outbox.service import DELETE, EDIT, PIN, SEND, UNPIN, Claimed
 from bot.telegram.pacing import telegram_io
@@ -50,6 +51,8 @@ MAX_IN_FLIGHT = 32
 MAX_BACKOFF = 300.0
 # With nothing to do, look for rows written by other processes this often.
 IDLE_POLL = 1.0
+# The outbox depth and age (metrics) are measured at most this often.
+DEPTH_EVERY = timedelta(seconds=5)
 # Delivered and refused rows are kept this long (keyed edits look up recent ones).
 KEEP_DELIVERED = timedelta(days=7)
 
@@ -210,6 +213,7 @@ class OutboxSender:
         self._busy: dict[int, asyncio.Task[None]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._progress = asyncio.Event()  # replaced each time a round or a delivery ends
+        self._depth_seen: datetime | None = None
 
     def wake(self) -> None:
         self.wake_event.set()
@@ -286,6 +290,12 @@ class OutboxSender:
         now = self.clock()
         async with self.session_factory() as session:
             heads = await service.due_heads(session, now)
+            if self._depth_seen is None or now - self._depth_seen >= DEPTH_EVERY:
+                self._depth_seen = now
+                depth = await service.depth(session)
+                OUTBOX_PENDING.set(depth.pending)
+                age = (now - depth.oldest).total_seconds() if depth.oldest else 0.0
+                OUTBOX_OLDEST.set(max(0.0, age))
         ready: list[int] = []
         soonest: float | None = None
         for row_id, chat_id in heads:

@@ -137,6 +137,7 @@ class Sandbox:
             "bot_api_url": self.server.base_url,
             "database_url": self.database_url,
             "redis_url": self.redis_url,
+            "health_port": 0,  # many sandboxes may run at once: no fixed port
             **self.settings_overrides,
             **extra,
         }

@@ -23,10 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from bot.config import Settings
+from bot.config import SANDBOX_OWN_SETTINGS, Settings
 from bot.sandbox.client import ChatMessage, GroupActor, UserActor
 from bot.sandbox.models import ChatRecord
 from bot.sandbox.world import SandboxEvent, SandboxTimeout, World
@@ -44,25 +41,6 @@ DATABASE_FILE = "sandbox.db"
 LOG_FILE = "sandbox.log"
 #: How long one input may keep the bot busy before the terminal takes the next line anyway.
 ACTION_TIMEOUT = 60.0
-
-#: Settings the sandbox sets itself; every other setting given explicitly is passed on.
-_OWN_SETTINGS = frozenset(
-    {
-        "bot_token",
-        "bot_api_url",
-        "database_url",
-        "redis_url",
-        "webhook_url",
-        "webhook_secret",
-        "webhook_host",
-        "webhook_port",
-        "admin_ids",
-        "community_chat_id",
-        "intro_topic_id",
-        "announcements_topic_id",
-        "content_topic_id",
-    }
-)
 
 HELP = """\
 Type a message to send it as the current user in the current chat; /commands go to the bot.
@@ -92,47 +70,19 @@ class InputError(Exception):
 @dataclass(frozen=True)
 class Storage:
     database_url: str
-    redis_url: str | None
     description: str
 
 
-def choose_storage(settings: Settings, data_dir: Path = DATA_DIR) -> Storage:
-    """DATABASE_URL / REDIS_URL when given explicitly; else `data/sandbox.db`, emptied here
-    (the fake Telegram starts empty too), with the FSM state in it. Never the real bot's
-    default database, even when DATABASE_URL names it (.env.example spells it out)."""
-    explicit = settings.model_fields_set
-    notes: list[str] = []
-    if "database_url" in explicit and not _is_default_database(settings):
-        database_url = settings.database_url
-        notes.append(f"database {_safe_url(database_url)} (DATABASE_URL)")
-    else:
-        path = data_dir / DATABASE_FILE
-        _remove_sqlite_files(path)
-        database_url = f"sqlite+aiosqlite:///{path}"
-        notes.append(f"database {path} (fresh for every run)")
-    redis_url = settings.redis_url if "redis_url" in explicit else None
-    notes.append(
-        "conversation state in Redis (REDIS_URL)"
-        if redis_url is not None
-        else "conversation state in the database"
+def choose_storage(data_dir: Path = DATA_DIR) -> Storage:
+    """`data/sandbox.db`, emptied here (the fake Telegram starts empty too), with the FSM state
+    in it. Never DATABASE_URL or REDIS_URL: the fake users and the jobs would act on a real
+    community's data (and claim its reminders)."""
+    path = data_dir / DATABASE_FILE
+    _remove_sqlite_files(path)
+    return Storage(
+        f"sqlite+aiosqlite:///{path}",
+        f"database {path}, fresh for every run (DATABASE_URL and REDIS_URL are not used)",
     )
-    return Storage(database_url, redis_url, "; ".join(notes))
-
-
-def _is_default_database(settings: Settings) -> bool:
-    default = str(Settings.model_fields["database_url"].default)
-    if settings.database_url == default:
-        return True
-    path = settings.sqlite_path()
-    default_path = Path(default.split(":///", 1)[1])
-    return path is not None and path.resolve() == default_path.resolve()
-
-
-def _safe_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url.split("://", 1)[0] + "://…"
 
 
 def _remove_sqlite_files(path: Path) -> None:
@@ -633,12 +583,18 @@ async def run_sandbox(
     """
     out = stdout if stdout is not None else sys.stdout
     lines = LineReader(stdin if stdin is not None else sys.stdin)
-    storage = choose_storage(settings)
+    storage = choose_storage()
     log_path = DATA_DIR / LOG_FILE
     carried = {
         key: value
         for key, value in settings.model_dump().items()
-        if key in settings.model_fields_set and key not in _OWN_SETTINGS
+        if key in settings.model_fields_set and key not in SANDBOX_OWN_SETTINGS
+    }
+    # The Sandbox's Settings still read the environment: every key the sandbox owns is given,
+    # so no configured value (a token, a webhook) reaches the bot. It sets these three itself.
+    own = {
+        key: Settings.model_fields[key].default
+        for key in SANDBOX_OWN_SETTINGS - {"bot_api_url", "database_url", "redis_url"}
     }
     with log_to_file(log_path, settings.log_level):
         # Imported here: the app's imports already log (alembic), and that belongs in the file.
@@ -651,11 +607,11 @@ async def run_sandbox(
         try:
             async with Sandbox(
                 database_url=storage.database_url,
-                redis_url=storage.redis_url,
+                redis_url=None,
                 speed=speed,
                 world=world,
                 **carried,
-                **terminal.bot_settings(),
+                **(own | terminal.bot_settings()),
             ) as box:
                 try:
                     await box.start()

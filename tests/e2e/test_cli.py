@@ -1,16 +1,21 @@
-"""`agora run` as a process: it polls the fake Telegram, answers, and stops cleanly on SIGTERM."""
+"""The `agora` command: `agora run` answers and stops on SIGTERM; --version and --help."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import platform
 import signal
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main
+from bot.config import SANDBOX_OWN_SETTINGS, Settings
+from bot.exits import MEANING, ExitCode
 from bot.sandbox import FakeTelegram, World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +79,64 @@ def wait_quietly(process: subprocess.Popen[bytes], seconds: float) -> int | None
         return process.wait(seconds)
     except subprocess.TimeoutExpired:
         return None
+
+
+def help_of(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 0
+    return capsys.readouterr().out
+
+
+def environment_keys(help_text: str) -> set[str]:
+    """The keys listed in a --help's "environment" paragraph."""
+    paragraph = help_text.split("environment (or .env in the current folder):", 1)[1]
+    paragraph = paragraph.split("\n\n", 1)[0]
+    return {key.strip() for key in paragraph.replace("\n", " ").split(",")}
+
+
+def test_version_is_the_installed_release_and_where_it_runs_from(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = help_of(["--version"], capsys)
+    expected = f"agora {metadata.version('agora')} from {ROOT / 'bot'}"
+    assert out == f"{expected} (Python {platform.python_version()})\n"
+
+
+ALL_KEYS = {name.upper() for name in Settings.model_fields}
+WEBHOOK_KEYS = {"WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_HOST", "WEBHOOK_PORT"}
+
+
+@pytest.mark.parametrize(
+    ("command", "says", "keys", "codes"),
+    [
+        ("run", "Run the bot: long polling", ALL_KEYS, range(8)),
+        ("worker", "Run only the periodic jobs", ALL_KEYS - WEBHOOK_KEYS, range(8)),
+        ("migrate", "Upgrade the database", {"DATABASE_URL", "LOG_LEVEL"}, range(5)),
+        (
+            "sandbox",
+            "Chat with the whole bot in the terminal",
+            ALL_KEYS - {name.upper() for name in SANDBOX_OWN_SETTINGS},
+            range(3),
+        ),
+    ],
+)
+def test_each_command_says_what_it_does_what_it_reads_and_how_it_exits(
+    capsys: pytest.CaptureFixture[str], command: str, says: str, keys: set[str], codes: range
+) -> None:
+    out = help_of([command, "--help"], capsys)
+    assert says in " ".join(out.split())
+    assert environment_keys(out) == keys
+    if command == "sandbox":  # what it must never read, and what it still does
+        assert not {"BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "WEBHOOK_URL"} & keys
+        assert {"LOG_LEVEL", "DEFAULT_LOCALE"} <= keys
+    exits = out.split("exit codes:\n", 1)[1]
+    assert [int(line.split()[0]) for line in exits.strip().splitlines()] == list(codes)
+    assert "--debug" in out
+
+
+def test_the_exit_codes_are_in_the_main_help(capsys: pytest.CaptureFixture[str]) -> None:
+    out = help_of(["--help"], capsys)
+    for code in ExitCode:
+        assert f"  {int(code)}  {MEANING[code]}" in out
+    assert "--version" in out

@@ -9,17 +9,21 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.sandbox import Limits, World
 from bot.sandbox.harness import TEST_SPEED
 from bot.sandbox.models import CallbackAnswer
 from bot.sandbox.terminal import Input, Terminal, choose_storage, run_sandbox
+from tests.cli import clean_env, run_agora
+from tests.services import pg_tables
 
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Explicit SQLite database in tmp_path; the sandbox's data/ (its log) lands there too."""
+    """A configured SQLite database in tmp_path, which the sandbox must leave alone; its own
+    data/ (database and log) lands in tmp_path too."""
     monkeypatch.chdir(tmp_path)
     return Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
 
@@ -77,8 +81,8 @@ async def test_a_scripted_session(settings: Settings, tmp_path: Path) -> None:
     assert "never read" not in transcript
     assert "(!)" not in transcript
     assert transcript.endswith("Stopping the bot…\nBye.\n")
-    assert (tmp_path / "chat.db").exists()
-    assert not (tmp_path / "data" / "sandbox.db").exists()
+    assert not (tmp_path / "chat.db").exists(), "the configured database is never used"
+    assert (tmp_path / "data" / "sandbox.db").exists()
     assert (tmp_path / "data" / "sandbox.log").exists()
 
 
@@ -158,32 +162,36 @@ def test_how_the_world_is_shown() -> None:
     ]
 
 
-def test_storage_is_the_sandbox_database_unless_set_explicitly(
+def test_storage_is_always_a_fresh_sandbox_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key in ("DATABASE_URL", "REDIS_URL"):
-        monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     data = tmp_path / "data"
     data.mkdir()
     (data / "sandbox.db").write_bytes(b"left over from the last run")
-
-    default = choose_storage(Settings(_env_file=None), data)
-    assert default.database_url == f"sqlite+aiosqlite:///{data / 'sandbox.db'}"
-    assert default.redis_url is None
+    chosen = choose_storage(data)
+    assert chosen.database_url == f"sqlite+aiosqlite:///{data / 'sandbox.db'}"
     assert not (data / "sandbox.db").exists(), "every run starts from a fresh database"
 
-    # .env.example spells out the bot's own database: the sandbox still keeps away from it
-    real = Settings(_env_file=None, database_url="sqlite+aiosqlite:///./data/agora.db")
-    assert choose_storage(real, data).database_url.endswith("sandbox.db")
 
-    explicit = Settings(
-        _env_file=None,
-        database_url="postgresql+asyncpg://agora:secret@db:5432/agora",
-        redis_url="redis://cache:6379/0",
-    )
-    chosen = choose_storage(explicit, data)
-    assert chosen.database_url == explicit.database_url
-    assert chosen.redis_url == "redis://cache:6379/0"
-    assert "secret" not in chosen.description
-    assert "Redis" in chosen.description
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_the_sandbox_leaves_a_configured_database_and_redis_alone(
+    pg_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """`agora sandbox` with a real DATABASE_URL in the environment and REDIS_URL (and a token
+    that is not even well-formed) in .env: the chat works, and neither is touched."""
+    (tmp_path / ".env").write_text(f"REDIS_URL={redis_url}\nBOT_TOKEN=not-a-token\n")
+    env = clean_env(DATABASE_URL=pg_url)
+    done = await run_agora(["sandbox"], cwd=tmp_path, env=env, stdin=b"/start\n:quit\n")
+    assert done.returncode == 0, done.output
+    assert "[private] #2 Hello, Alice! I am Agora" in done.stdout
+    assert "The bot did not start" not in done.stdout
+    assert "Traceback" not in done.output
+    assert await pg_tables(pg_url) == set()
+    client = Redis.from_url(redis_url)
+    try:
+        assert await client.dbsize() == 0
+    finally:
+        await client.aclose()
+    assert (tmp_path / "data" / "sandbox.db").exists()
