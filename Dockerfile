@@ -14,9 +14,9 @@ RUN python -m venv /opt/venv
 WORKDIR /src
 # Only what the package is built from (see .dockerignore): the project metadata, the README it
 # names as its long description, and the package itself (code, catalogs, migrations).
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
-RUN /opt/venv/bin/pip install . \
+RUN /opt/venv/bin/pip install -c constraints.txt . \
     && /opt/venv/bin/agora --version
 
 
