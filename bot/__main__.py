@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import platform
 import sys
@@ -102,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         "migrate",
         parents=[common],
         help="upgrade the database to the latest schema",
-        description=_description(MIGRATE, ["database_url", "log_level"]),
+        description=_description(MIGRATE, ["database_url", "log_level", "log_format"]),
         epilog=exit_codes_help(MIGRATE_EXITS),
         formatter_class=raw,
     )
@@ -128,11 +129,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message (and the traceback, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        JsonFormatter()
+        if settings.log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     # aiohttp's access log would print the request path, and with it the bot token.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     # Alembic's plugin set-up chatter; "Running upgrade …" lines stay.

@@ -32,6 +32,7 @@ SANDBOX_OWN_SETTINGS = frozenset(
         "webhook_secret",
         "webhook_host",
         "webhook_port",
+        "health_host",
         "health_port",
         "admin_ids",
         "community_chat_id",
@@ -80,6 +81,8 @@ class Settings(BaseSettings):
     health_port: int = Field(default=8081, ge=0, le=65535)
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # "json": one JSON object per line (for log collectors); "text": for people.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator(
         "bot_token",

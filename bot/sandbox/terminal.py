@@ -596,6 +596,7 @@ async def run_sandbox(
         key: Settings.model_fields[key].default
         for key in SANDBOX_OWN_SETTINGS - {"bot_api_url", "database_url", "redis_url"}
     }
+    own["health_port"] = 0  # no health server: a bot running beside it may use the port
     with log_to_file(log_path, settings.log_level):
         # Imported here: the app's imports already log (alembic), and that belongs in the file.
         from bot.sandbox.harness import REAL_SPEED, Sandbox

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import platform
 import signal
@@ -112,7 +113,7 @@ WEBHOOK_KEYS = {"WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_HOST", "WEBHOOK_PORT"}
     [
         ("run", "Run the bot: long polling", ALL_KEYS, range(8)),
         ("worker", "Run only the periodic jobs", ALL_KEYS - WEBHOOK_KEYS, range(8)),
-        ("migrate", "Upgrade the database", {"DATABASE_URL", "LOG_LEVEL"}, range(5)),
+        ("migrate", "Upgrade the database", {"DATABASE_URL", "LOG_LEVEL", "LOG_FORMAT"}, range(5)),
         (
             "sandbox",
             "Chat with the whole bot in the terminal",
@@ -140,3 +141,16 @@ def test_the_exit_codes_are_in_the_main_help(capsys: pytest.CaptureFixture[str])
     for code in ExitCode:
         assert f"  {int(code)}  {MEANING[code]}" in out
     assert "--version" in out
+
+
+async def test_json_logs_are_one_object_per_line(tmp_path: Path) -> None:
+    from tests.cli import clean_env, run_agora
+
+    env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}", LOG_FORMAT="json")
+    done = await run_agora(["migrate"], cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.output
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines, "migrate logged nothing"
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert {"time", "level", "logger", "message"} <= set(records[0])
+    assert any("upgrade" in record["message"].lower() for record in records)
