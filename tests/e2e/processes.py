@@ -6,13 +6,11 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.sandbox import FakeTelegram, World
 from bot.sandbox.models import RequestRecord
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import clean_env, python_agora
 
 
 class BotProcess:
@@ -36,13 +34,7 @@ class BotProcess:
         )
 
     async def start(self) -> None:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_", "ADMIN_"))
-        }
-        env.update(
-            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        env = clean_env(
             BOT_TOKEN=self.world.token,
             BOT_API_URL=self.server.base_url,
             LOG_LEVEL="INFO",
@@ -53,7 +45,7 @@ class BotProcess:
         with self.log_path.open("wb") as log:
             self.process = await asyncio.to_thread(
                 subprocess.Popen,
-                [sys.executable, "-m", "bot", "run"],
+                [*python_agora(), "run"],
                 cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         # Started once it has set its menus (the last start-up step before polling).
