@@ -49,7 +49,8 @@ class Access:
             return cached[1]
         try:
             admins = await self.bot.get_chat_administrators(chat_id)
-            ids = frozenset(member.user.id for member in admins)
+            # Bots (this one included) are no admins of ours: no commands, no admin menu.
+            ids = frozenset(member.user.id for member in admins if not member.user.is_bot)
         except TelegramAPIError as exc:
             log.warning("cannot read administrators of chat %s: %s", chat_id, exc)
             ids = cached[1] if cached else frozenset()
