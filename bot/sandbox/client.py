@@ -147,9 +147,15 @@ class ChatMessage:
 class Reply(list[ChatMessage]):
     """The bot messages created or edited while one user action was processed."""
 
-    def __init__(self, messages: Iterable[ChatMessage] = (), answer: CallbackAnswer | None = None):
+    def __init__(
+        self,
+        messages: Iterable[ChatMessage] = (),
+        answer: CallbackAnswer | None = None,
+        posted: Iterable[ChatMessage] | None = None,
+    ):
         super().__init__(messages)
         self.answer = answer
+        self.posted = list(self if posted is None else posted)
 
     @property
     def texts(self) -> list[str]:
@@ -166,6 +172,13 @@ class Reply(list[ChatMessage]):
             raise AssertionError("the bot sent or edited nothing in reply")
         return self[-1]
 
+    @property
+    def post(self) -> ChatMessage:
+        """The last message the bot posted (edits left out): a new card, while jobs edit others."""
+        if not self.posted:
+            raise AssertionError("the bot posted nothing in reply")
+        return self.posted[-1]
+
 
 class _Actor:
     def __init__(self, world: World) -> None:
@@ -175,7 +188,10 @@ class _Actor:
         mark = len(self.world.events)
         updates: list[QueuedUpdate | None] = make()
         await self.world.settle(updates)
-        return Reply(self.world.bot_messages_since(mark))
+        return Reply(
+            self.world.bot_messages_since(mark),
+            posted=self.world.bot_messages_since(mark, new_only=True),
+        )
 
     def _bot_messages(self, chat: ChatRecord) -> list[ChatMessage]:
         return [

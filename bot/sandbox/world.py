@@ -381,12 +381,13 @@ class World:
         self.requests_pulse.fire()
         return event
 
-    def bot_messages_since(self, mark: int) -> list[ChatMessage]:
-        """Bot messages created or edited after event number `mark`, each once, in order."""
+    def bot_messages_since(self, mark: int, *, new_only: bool = False) -> list[ChatMessage]:
+        """Bot messages created (or edited, unless new_only) after event number `mark`, in order."""
+        kinds = ("new",) if new_only else ("new", "edited")
         seen: set[tuple[int, int]] = set()
         result: list[ChatMessage] = []
         for event in self.events[mark:]:
-            if event.kind in ("new", "edited") and event.message is not None:
+            if event.kind in kinds and event.message is not None:
                 key = (event.message.chat_id, event.message.message_id)
                 if key not in seen:
                     seen.add(key)

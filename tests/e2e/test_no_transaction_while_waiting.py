@@ -75,12 +75,12 @@ async def test_flows_hold_no_transaction_during_a_request(
     await mia.send("/profile")
 
     group = community.group
-    card = (await community.moderator.say_in(group, '/create_session "Lunch" 1')).last
+    card = (await community.moderator.say_in(group, '/create_session "Lunch" 1')).post
     await mia.press("Join", message=card)
     community.clock.advance(timedelta(minutes=1))
     for name in ("voting-live-cards", "voting-join-windows"):
         await community.app.jobs.run_once(name)
-    proposal = (await mia.say_in(group, '/propose "Pizza" 1')).last
+    proposal = (await mia.say_in(group, '/propose "Pizza" 1')).post
     await mia.press("Yes", message=proposal)
     community.clock.advance(timedelta(minutes=1))
     for name in ("voting-live-cards", "voting-proposal-deadlines"):

@@ -56,7 +56,7 @@ class Room:
 
     async def session_with(self, *joiners: UserActor, minutes: int = 2) -> ChatMessage:
         """A session (created by the admin) joined by `joiners`, its join window closed."""
-        card = (await self.admin.say_in(self.group, f'/create_session "Council" {minutes}')).last
+        card = (await self.admin.say_in(self.group, f'/create_session "Council" {minutes}')).post
         for person in joiners:
             assert (await person.press("Join", message=card)).alert == "You joined the session."
         self.clock.advance(timedelta(minutes=minutes))
@@ -93,7 +93,7 @@ async def room(backend: Backend) -> AsyncIterator[Room]:
 
 async def test_the_whole_story(room: Room) -> None:
     group, alice, bob, carol, dave = room.group, room.alice, room.bob, room.carol, room.dave
-    card = (await room.admin.say_in(group, '/create_session "Lunch plans" 3')).last
+    card = (await room.admin.say_in(group, '/create_session "Lunch plans" 3')).post
     assert "Lunch plans" in (card.text or "")
     assert "Participants: 0" in (card.text or "")
     assert card.buttons == [["Join", "Skip"]]
@@ -118,7 +118,7 @@ async def test_the_whole_story(room: Room) -> None:
     late_join = await dave.press_data(join_data, message=card)  # a stale button
     assert late_join.alert == "Joining this session is closed."
 
-    proposal = (await alice.say_in(group, '/propose "Order pizza" 2')).last
+    proposal = (await alice.say_in(group, '/propose "Order pizza" 2')).post
     assert "Order pizza" in (proposal.text or "")
     assert "Not voted yet: 3" in (proposal.text or "")
     assert proposal.buttons == [["Yes", "No"]]
@@ -170,7 +170,7 @@ async def test_the_whole_story(room: Room) -> None:
 
 async def test_a_tie_is_rejected_and_abstentions_are_named(room: Room) -> None:
     await room.session_with(room.alice, room.bob, room.carol)
-    card = (await room.alice.say_in(room.group, "/propose Paint the door red")).last
+    card = (await room.alice.say_in(room.group, "/propose Paint the door red")).post
     assert "Closes in 5 min" in (card.text or "")  # the default
     await room.alice.press("Yes", message=card)
     await room.bob.press("No", message=card)
@@ -190,11 +190,11 @@ async def test_a_tie_is_rejected_and_abstentions_are_named(room: Room) -> None:
 async def test_session_overview_and_close_with_an_open_proposal(room: Room) -> None:
     group = room.group
     await room.session_with(room.alice, room.bob)
-    first = (await room.alice.say_in(group, '/propose "Buy a kettle" 1')).last
+    first = (await room.alice.say_in(group, '/propose "Buy a kettle" 1')).post
     await room.alice.press("Yes", message=first)
     room.clock.advance(timedelta(minutes=1))
     await room.jobs()
-    second = (await room.bob.say_in(group, '/propose "Move the meeting to <Friday>" 10')).last
+    second = (await room.bob.say_in(group, '/propose "Move the meeting to <Friday>" 10')).post
     assert "Move the meeting to &lt;Friday&gt;" in second.html  # user text is escaped
     await room.bob.press("No", message=second)
     room.clock.advance(timedelta(minutes=4))
@@ -242,7 +242,7 @@ async def test_refusals(room: Room) -> None:
         private = await alice.send(command)
         assert private.last.text == "This command works in group chats only.", command
     assert await room.count(VotingSession) == 0
-    assert (await alice.say_in(group, "/propose Lunch")).last.text == (
+    assert (await alice.say_in(group, "/propose Lunch")).post.text == (
         "There is no open voting session in this chat."
     )
 
@@ -252,14 +252,14 @@ async def test_refusals(room: Room) -> None:
         assert reply.last.text.startswith(
             "The join window must be a whole number of minutes from 1 to 60"
         )
-    assert (await room.admin.say_in(group, "/create_session")).last.text.startswith("Usage:")
+    assert (await room.admin.say_in(group, "/create_session")).post.text.startswith("Usage:")
     long_title = await room.admin.say_in(group, "/create_session " + "x" * 201)
     assert long_title.last.text == (
         "That is too long: at most 200 characters, and you sent 201. Please send a shorter one."
     )
     assert await room.count(VotingSession) == 0
 
-    card = (await room.admin.say_in(group, '/create_session "Lunch" 5')).last
+    card = (await room.admin.say_in(group, '/create_session "Lunch" 5')).post
     join_data = str(card.button("Join")["callback_data"])
     second = await room.chair.say_in(group, "/create_session Dinner")
     assert second.last.text == (
@@ -284,7 +284,7 @@ async def test_refusals(room: Room) -> None:
     assert await room.count(Proposal) == 0
 
     # Proposals and votes may start while joining is still open.
-    proposal = (await alice.say_in(group, '/propose "Pizza" 3')).last
+    proposal = (await alice.say_in(group, '/propose "Pizza" 3')).post
     assert (await dave.press("Yes", message=proposal)).alert == (
         "Join the session first: press Join on the session card."
     )
@@ -304,7 +304,7 @@ async def test_refusals(room: Room) -> None:
     assert stale.alert == "Joining this session is closed."
     late = await room.admin.say_in(group, '/propose "Pasta"')
     assert late.last.text == "Only participants of the session can make proposals."
-    second_proposal = (await alice.say_in(group, '/propose "Pasta"')).last
+    second_proposal = (await alice.say_in(group, '/propose "Pasta"')).post
     assert (await dave.press("No", message=second_proposal)).alert == (
         "Only participants of the session vote."
     )
@@ -323,7 +323,7 @@ async def test_two_admins_creating_at_once_get_one_session(room: Room) -> None:
 @pytest.mark.parametrize("graceful", [True, False], ids=["graceful", "abrupt"])
 async def test_a_deadline_passed_while_the_bot_was_down(room: Room, graceful: bool) -> None:
     await room.session_with(room.alice, room.bob, room.carol)
-    card = (await room.alice.say_in(room.group, '/propose "Adopt a cat" 2')).last
+    card = (await room.alice.say_in(room.group, '/propose "Adopt a cat" 2')).post
     await room.alice.press("Yes", message=card)
     await room.bob.press("No", message=card)
     await room.carol.press("No", message=card)
@@ -361,9 +361,9 @@ async def test_an_upgrade_to_a_supergroup_keeps_the_session(backend: Backend) ->
         admin_ids=frozenset({admin.id}),
     ) as box:
         await box.start()
-        room_card = (await admin.say_in(group, '/create_session "Garden" 10')).last
+        room_card = (await admin.say_in(group, '/create_session "Garden" 10')).post
         await alice.press("Join", message=room_card)
-        proposal = (await alice.say_in(group, '/propose "Plant a tree" 5')).last
+        proposal = (await alice.say_in(group, '/propose "Plant a tree" 5')).post
         await alice.press("Yes", message=proposal)
 
         await group.migrate_to_supergroup()

@@ -65,7 +65,7 @@ async def test_a_join_burst_edits_the_card_now_and_then(backend: Backend) -> Non
         admin_ids=frozenset({admin.id}),
     ) as box:
         await box.start()
-        card = (await admin.say_in(group, "/create_session Club night")).last
+        card = (await admin.say_in(group, "/create_session Club night")).post
         join = str(card.button("Join")["callback_data"])
         for batch in (people[:30], people[30:]):
             await asyncio.gather(*(person.press_data(join, message=card) for person in batch))
@@ -98,7 +98,7 @@ async def test_burst_of_300_voters_at_real_speed(backend: Backend) -> None:
     ) as box:
         app = await box.start()
         await seat(app, group, admin, voters, clock)
-        card = (await voters[0].say_in(group, '/propose "Build a bridge" 5')).last
+        card = (await voters[0].say_in(group, '/propose "Build a bridge" 5')).post
         yes = str(card.button("Yes")["callback_data"])
         presses = [voter.press_data(yes, message=card) for voter in voters]
         presses += [voter.press_data(yes, message=card) for voter in voters[:100]]
