@@ -61,6 +61,12 @@ OUTBOX_OLDEST = Gauge(
     "Age of the oldest outbox row still waiting (0 when none waits).",
     registry=REGISTRY,
 )
+DB_STATEMENTS = Counter(
+    "agora_db_statements",
+    "Round trips to the database: statements, BEGIN, COMMIT and ROLLBACK, by kind.",
+    ["kind"],
+    registry=REGISTRY,
+)
 JOB_RUNS = Counter(
     "agora_job_runs",
     "Rounds of the periodic jobs, by job and outcome (ok, failed).",
