@@ -33,7 +33,7 @@ from bot.db.middleware import CommitBeforeRequest, DbSessionMiddleware
 from bot.db.migrate import upgrade
 from bot.features import FEATURES, build_routers
 from bot.features.core.middleware import UserMiddleware
-from bot.features.core.service import mark_blocked
+from bot.features.core.service import UserDirectory
 from bot.features.registry import Feature
 from bot.fsm.factory import FsmBundle, build_fsm
 from bot.fsm.sql import SqlStorage
@@ -254,11 +254,12 @@ async def create_app(
     if migrate if migrate is not None else settings.is_sqlite:
         await upgrade(engine)
     session_factory = create_session_factory(engine)
+    users = UserDirectory()
 
     async def on_blocked(user_id: int) -> None:
         async def mark() -> None:
             async with session_factory() as session, session.begin():
-                await mark_blocked(session, user_id)
+                await users.mark_blocked(session, user_id)
 
         # Inside an update its transaction may hold SQLite's write lock: mark after it ends.
         if not run_after_transaction(mark):
@@ -274,7 +275,7 @@ async def create_app(
     registry = CommandRegistry.of(feature.commands for feature in features)
     dispatcher.update.outer_middleware(UpdateTimer())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
-    dispatcher.update.outer_middleware(UserMiddleware(settings.default_locale))
+    dispatcher.update.outer_middleware(UserMiddleware(users, settings.default_locale))
     routers = build_routers(features)
     count_handlers(routers)
     dispatcher.include_routers(*routers)
@@ -284,6 +285,7 @@ async def create_app(
         registry=registry,
         session_factory=session_factory,
         clock=clock,
+        users=users,
     )
 
     sender = OutboxSender(bot, session_factory)

@@ -1,4 +1,7 @@
-"""Per-update user row and locale: `user` (or None) and `t` (the Translator) for handlers."""
+"""Per-update user and locale: `user` (a UserInfo, or None) and `t` (the Translator) for handlers.
+
+A returning user whose Telegram data did not change costs no SQL (see UserDirectory).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,13 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.core.service import sync_user
+from bot.features.core.service import UserDirectory
 from bot.i18n import get_translator, resolve_locale
 
 
 class UserMiddleware(BaseMiddleware):
-    def __init__(self, default_locale: str) -> None:
+    def __init__(self, users: UserDirectory, default_locale: str) -> None:
+        self.users = users
         self.default_locale = default_locale
 
     async def __call__(
@@ -31,7 +35,7 @@ class UserMiddleware(BaseMiddleware):
             data["user"] = None
             locale = self.default_locale
         else:
-            user = await sync_user(
+            user = await self.users.sync(
                 session,
                 user_id=tg_user.id,
                 first_name=tg_user.first_name,

@@ -17,8 +17,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.features.core.keyboards import HelpCb, LanguageCb, help_keyboard, language_keyboard
-from bot.features.core.models import User
-from bot.features.core.service import mark_blocked, set_language
+from bot.features.core.service import UserDirectory, UserInfo
 from bot.i18n import SUPPORTED_LOCALES, Translator, get_translator
 from bot.outbox import sender as outbox
 from bot.telegram.access import Access
@@ -138,12 +137,16 @@ async def cmd_language(message: Message, t: Translator) -> None:
 
 
 async def on_language_pressed(
-    callback: CallbackQuery, callback_data: LanguageCb, session: AsyncSession, user: User | None
+    callback: CallbackQuery,
+    callback_data: LanguageCb,
+    session: AsyncSession,
+    user: UserInfo | None,
+    users: UserDirectory,
 ) -> None:
     if user is None or callback_data.code not in SUPPORTED_LOCALES:
         await callback.answer()
         return
-    await set_language(session, user, callback_data.code)
+    await users.set_language(session, user.id, callback_data.code)
     t = get_translator(callback_data.code)
     await callback.answer()
     if isinstance(callback.message, Message):
@@ -157,9 +160,11 @@ async def on_language_pressed(
 # --- the user blocked or restarted the bot ---------------------------------------------------
 
 
-async def on_private_membership(event: ChatMemberUpdated, session: AsyncSession) -> None:
+async def on_private_membership(
+    event: ChatMemberUpdated, session: AsyncSession, users: UserDirectory
+) -> None:
     blocked = event.new_chat_member.status in {"kicked", "left"}
-    await mark_blocked(session, event.from_user.id, blocked)
+    await users.mark_blocked(session, event.from_user.id, blocked)
 
 
 # --- errors ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.features.core.models import User
+from bot.features.core.service import UserInfo
 from bot.features.events import service as events
 from bot.features.events.keyboards import (
     PICK_TOPIC_ADD,
@@ -188,7 +189,7 @@ async def add_on_text(
     message: Message,
     state: FSMContext,
     session: AsyncSession,
-    user: User | None,
+    user: UserInfo | None,
     t: Translator,
     settings: Settings,
     access: Access,
@@ -228,7 +229,7 @@ async def notify_admins(
     admins: Sequence[User],
     settings: Settings,
     event: Event,
-    author: User,
+    author: UserInfo,
     text: str,
 ) -> None:
     """Tell each admin about a new topic, in their language, through the outbox: the author is

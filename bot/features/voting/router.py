@@ -10,7 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.core.models import User
+from bot.features.core.service import UserInfo
 from bot.features.voting import publish, service, views
 from bot.features.voting.keyboards import JoinCb, SkipCb, VoteCb
 from bot.features.voting.service import JoinOutcome, Refused, VoteOutcome
@@ -74,7 +74,7 @@ async def cmd_create_session(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
-    user: User | None,
+    user: UserInfo | None,
     t: Translator,
     locale: str,
     clock: Clock,
@@ -136,7 +136,7 @@ async def cmd_propose(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
-    user: User | None,
+    user: UserInfo | None,
     t: Translator,
     clock: Clock,
 ) -> None:
@@ -185,7 +185,7 @@ async def cmd_vote(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
-    user: User | None,
+    user: UserInfo | None,
     t: Translator,
     clock: Clock,
 ) -> None:
@@ -223,7 +223,7 @@ async def on_join_pressed(
     callback: CallbackQuery,
     callback_data: JoinCb,
     session: AsyncSession,
-    user: User | None,
+    user: UserInfo | None,
     t: Translator,
     clock: Clock,
 ) -> None:
@@ -251,7 +251,7 @@ async def on_vote_pressed(
     callback: CallbackQuery,
     callback_data: VoteCb,
     session: AsyncSession,
-    user: User | None,
+    user: UserInfo | None,
     t: Translator,
     clock: Clock,
 ) -> None:
