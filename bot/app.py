@@ -36,6 +36,7 @@ from bot.features.core.middleware import UserMiddleware
 from bot.features.core.service import UserDirectory
 from bot.features.registry import Feature
 from bot.fsm.factory import FsmBundle, build_fsm
+from bot.fsm.frame import FsmMiddleware
 from bot.fsm.sql import SqlStorage
 from bot.jobs.runner import Job, JobContext, JobRunner
 from bot.metrics import ApiCallCounter, UpdateTimer, count_handlers, render
@@ -267,10 +268,17 @@ async def create_app(
 
     bot = create_bot(settings, token=token, pacing=pacing, on_blocked=on_blocked)
     fsm = build_fsm(settings.redis_url, session_factory, settings.fsm_ttl_seconds)
+    await fsm.prepare()
     inflight = InflightTracker()
     dispatcher = AgoraDispatcher(
-        storage=fsm.storage, events_isolation=fsm.events_isolation, inflight=inflight
+        storage=fsm.storage,
+        events_isolation=fsm.events_isolation,
+        inflight=inflight,
+        # aiogram's FSM middleware is replaced by ours (one read, one write per update), first
+        # among the outer middlewares as aiogram's would be.
+        disable_fsm=True,
     )
+    dispatcher.update.outer_middleware(FsmMiddleware(dispatcher.fsm))
     access = Access(bot, admin_ids=settings.admin_ids, community_chat_id=settings.community_chat_id)
     registry = CommandRegistry.of(feature.commands for feature in features)
     dispatcher.update.outer_middleware(UpdateTimer())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,22 @@ current_session: ContextVar[AsyncSession | None] = ContextVar("current_session",
 after_transaction: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
     "after_transaction", default=None
 )
+
+
+@dataclass(frozen=True, slots=True)
+class DurableHook:
+    """Other state the update keeps (its FSM record), written when the update's rows commit.
+
+    `flush` runs before the commit when it writes into the update's transaction
+    (`joins_transaction`: the SQL FSM storage), else right after it (Redis): rows first.
+    """
+
+    flush: Callable[[], Awaitable[None]]
+    joins_transaction: bool
+
+
+# Set by the FSM middleware for the duration of one update (bot.fsm.frame).
+durable_hook: ContextVar[DurableHook | None] = ContextVar("durable_hook", default=None)
 
 
 def run_after_transaction(callback: Callable[[], Awaitable[None]]) -> bool:

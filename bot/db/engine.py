@@ -79,6 +79,9 @@ _CHECKED_IN = "agora_checked_in"
 # A connection idle for longer is pinged before use (PostgreSQL closes nothing that soon on
 # its own, but a restart or a proxy may have): busy connections are never pinged.
 IDLE_PING_SECONDS = 30.0
+# Execution option of a write that may run on its own when its session has begun no transaction
+# yet (autocommit: the statement is its own transaction). Inside a begun transaction it joins it.
+SOLO = "agora_solo"
 
 _STATEMENTS, _BEGINS, _COMMITS, _ROLLBACKS = (
     DB_STATEMENTS.labels(kind) for kind in ("statement", "begin", "commit", "rollback")
@@ -101,6 +104,8 @@ def _before_execute(
 ) -> None:
     _STATEMENTS.inc()
     if conn.info.get(_WRITING, True) or not _takes_write_lock(statement, context):
+        return
+    if context is not None and context.execution_options.get(SOLO):
         return
     conn.info[_WRITING] = True
     _BEGINS.inc()

@@ -22,7 +22,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.context import after_transaction, current_session
+from bot.db.context import after_transaction, current_session, durable_hook
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -69,9 +69,17 @@ class DbSessionMiddleware(BaseMiddleware):
 
 
 async def commit(session: AsyncSession) -> None:
-    """Commit the update's session; a no-op (no round trip) when no transaction is open."""
+    """Make what the update wrote durable: its rows and its FSM record (`durable_hook`).
+
+    No round trip when nothing was written (the engine begins transactions at the first write).
+    """
+    hook = durable_hook.get()
+    if hook is not None and hook.joins_transaction:
+        await hook.flush()
     if session.in_transaction():
         await session.commit()
+    if hook is not None and not hook.joins_transaction:
+        await hook.flush()
 
 
 class CommitBeforeRequest(BaseRequestMiddleware):

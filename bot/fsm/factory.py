@@ -1,11 +1,11 @@
 """Build the FSM storage and events isolation the Dispatcher runs with (DESIGN.md rule 1).
 
-With a Redis URL: aiogram's ``RedisStorage`` and a ``LeasedRedisIsolation`` (per-user Redis lock
-on a short lease that the running handler renews, so a killed process frees its users within
-``USER_LOCK_LEASE_SECONDS``) over one client whose pool *blocks* when all connections are busy
-(redis-py's plain asyncio pool raises ``MaxConnectionsError`` instead, which crashes handlers
-during a burst of updates). Without: ``SqlStorage`` in the bot's own database and ``KeyedLocks``,
-an in-process FIFO lock per key that is forgotten when idle.
+With a Redis URL: ``RedisFsmStorage`` (one key per user and chat) and a ``LeasedRedisIsolation``
+(per-user Redis lock on a short lease that the running handler renews, so a killed process frees
+its users within ``USER_LOCK_LEASE_SECONDS``) over one client whose pool *blocks* when all
+connections are busy (redis-py's plain asyncio pool raises ``MaxConnectionsError`` instead, which
+crashes handlers during a burst of updates). Without: ``SqlStorage`` in the bot's own database
+and ``KeyedLocks``, an in-process FIFO lock per key that is forgotten when idle.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.base import BaseEventIsolation
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.fsm.frame import FramedStorage
 from bot.fsm.isolation import KeyedLocks, LeasedRedisIsolation
+from bot.fsm.redis import RedisFsmStorage, adopt_legacy_keys
 from bot.fsm.sql import SqlStorage, default_key_builder
 
 # Lease of a user's Redis lock: renewed every third of it while the handler runs, so it only
@@ -33,14 +34,17 @@ USER_LOCK_LEASE_SECONDS = 5.0
 class FsmBundle:
     """What the Dispatcher needs: ``Dispatcher(storage=..., events_isolation=...)``.
 
-    ``ping()`` raises when the backend is unreachable (for health checks). ``close()`` closes
-    the storage and the isolation, and the Redis pool; never the SQL engine, which is borrowed.
+    ``ping()`` raises when the backend is unreachable (for health checks). ``prepare()`` runs
+    once before updates are taken (Redis: adopts keys of the old two-key layout). ``close()``
+    closes the storage and the isolation, and the Redis pool; never the SQL engine, which is
+    borrowed.
     """
 
-    storage: BaseStorage
+    storage: FramedStorage
     events_isolation: BaseEventIsolation
     ping: Callable[[], Awaitable[None]]
     close: Callable[[], Awaitable[None]]
+    prepare: Callable[[], Awaitable[None]]
 
 
 def build_fsm(
@@ -73,9 +77,7 @@ def _redis_fsm(
     pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=timeout)
     redis = Redis(connection_pool=pool)
     key_builder = default_key_builder()
-    storage = RedisStorage(
-        redis, key_builder=key_builder, state_ttl=ttl_seconds, data_ttl=ttl_seconds
-    )
+    storage = RedisFsmStorage(redis, key_builder, ttl_seconds)
     # Same key builder as the storage, so the lock sits next to the user's state and data.
     isolation = LeasedRedisIsolation(redis, key_builder=key_builder, lease_seconds=lease_seconds)
 
@@ -87,7 +89,12 @@ def _redis_fsm(
         await isolation.close()
         await storage.close()  # closes the client and its pool
 
-    return FsmBundle(storage=storage, events_isolation=isolation, ping=ping, close=close)
+    async def prepare() -> None:
+        await adopt_legacy_keys(redis, ttl_seconds, prefix=key_builder.prefix)
+
+    return FsmBundle(
+        storage=storage, events_isolation=isolation, ping=ping, close=close, prepare=prepare
+    )
 
 
 def _sql_fsm(engine: AsyncEngine, ttl_seconds: int) -> FsmBundle:
@@ -102,7 +109,12 @@ def _sql_fsm(engine: AsyncEngine, ttl_seconds: int) -> FsmBundle:
         await isolation.close()
         await storage.close()
 
-    return FsmBundle(storage=storage, events_isolation=isolation, ping=ping, close=close)
+    async def prepare() -> None:
+        return None
+
+    return FsmBundle(
+        storage=storage, events_isolation=isolation, ping=ping, close=close, prepare=prepare
+    )
 
 
 def _bound_engine(session_factory: async_sessionmaker[AsyncSession]) -> AsyncEngine:

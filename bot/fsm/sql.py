@@ -15,22 +15,15 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from aiogram.exceptions import DataNotDictLikeError
-from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import (
-    BaseStorage,
-    DefaultKeyBuilder,
-    KeyBuilder,
-    StateType,
-    StorageKey,
-)
+from aiogram.fsm.storage.base import DefaultKeyBuilder, KeyBuilder, StorageKey
 from sqlalchemy import ColumnElement, Table, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.base import utcnow
 from bot.db.context import current_session
-from bot.db.engine import create_engine
+from bot.db.engine import SOLO, create_engine
+from bot.fsm.frame import FramedStorage
 from bot.fsm.models import FsmRecord
 
 # Core statements on the table: no ORM work on the hot path.
@@ -52,7 +45,7 @@ def default_key_builder() -> DefaultKeyBuilder:
     return DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
 
 
-class SqlStorage(BaseStorage):
+class SqlStorage(FramedStorage):
     """aiogram FSM storage on the ``fsm_records`` table (PostgreSQL or SQLite).
 
     ``engine`` is borrowed: ``close()`` leaves it alone unless the storage made it itself
@@ -61,6 +54,8 @@ class SqlStorage(BaseStorage):
     starts from empty state and data. ``ttl=None`` keeps rows until they are cleared.
     ``update_data`` is atomic against concurrent writers of the same key.
     """
+
+    joins_transaction = True
 
     def __init__(
         self,
@@ -105,38 +100,56 @@ class SqlStorage(BaseStorage):
         if self._owns_engine:
             await self.engine.dispose()
 
-    # -- reads ---------------------------------------------------------------------------------
+    # -- one record: state and data together (FramedStorage) ----------------------------------
 
-    async def get_state(self, key: StorageKey) -> str | None:
-        stmt = select(_state).where(_key == self._key(key), self._alive(self.clock()))
+    async def load(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
+        stmt = select(_state, _data).where(_key == self._key(key), self._alive(self.clock()))
         async with self._connection(single=True) as conn:
-            state: str | None = await conn.scalar(stmt)
-        return state
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            return None, {}
+        return row.state, row.data if row.data is not None else {}
 
-    async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        stmt = select(_data).where(_key == self._key(key), self._alive(self.clock()))
+    async def store(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
+        """One statement: an upsert of both columns, or a delete when both are empty.
+
+        Inside an update it joins the update's transaction; when the update wrote nothing else,
+        it runs on its own (no BEGIN and COMMIT: it is the transaction).
+        """
+        row_key = self._key(key)
+        if state is None and not data:
+            stmt: Any = delete(_table).where(_key == row_key)
+        else:
+            insert = self._insert(
+                key=row_key, state=state, data=data, expires_at=self._expiry(self.clock())
+            )
+            stmt = insert.on_conflict_do_update(
+                index_elements=[_key],
+                set_={
+                    "state": insert.excluded.state,
+                    "data": insert.excluded.data,
+                    "expires_at": insert.excluded.expires_at,
+                },
+            )
         async with self._connection(single=True) as conn:
-            data: dict[str, Any] | None = await conn.scalar(stmt)
-        return data if data is not None else {}
+            await conn.execute(stmt.execution_options(**{SOLO: True}))
 
-    # -- writes --------------------------------------------------------------------------------
+    # -- one change at a time (outside an update's frame) ---------------------------------------
 
-    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        value = state.state if isinstance(state, State) else state
-        if value is None:
+    async def write_state(self, key: StorageKey, state: str | None) -> None:
+        if state is None:
             await self._clear(key, self.clock(), "state")
         else:
-            await self._write(key, self.clock(), "state", value)
+            await self._write(key, self.clock(), "state", state)
 
-    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        _check_dict(data)
+    async def write_data(self, key: StorageKey, data: dict[str, Any]) -> None:
         if data:
-            await self._write(key, self.clock(), "data", dict(data))
+            await self._write(key, self.clock(), "data", data)
         else:
             await self._clear(key, self.clock(), "data")
 
-    async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
-        _check_dict(data)
+    async def merge_data(self, key: StorageKey, data: dict[str, Any]) -> dict[str, Any]:
+        """Atomic against concurrent writers of the same key."""
         row_key = self._key(key)
         for _ in range(_UPDATE_ATTEMPTS):
             merged = await self._merge(row_key, data, self.clock())
@@ -255,9 +268,3 @@ class SqlStorage(BaseStorage):
             else:
                 await conn.execute(delete(_table).where(_key == row_key))
         return merged
-
-
-def _check_dict(data: object) -> None:
-    if not isinstance(data, dict):
-        msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
-        raise DataNotDictLikeError(msg)

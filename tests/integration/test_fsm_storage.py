@@ -1,6 +1,6 @@
 """One behavioural suite for the FSM storages the bot can run on.
 
-Every case in the shared part runs against aiogram's RedisStorage as ``build_fsm`` configures it,
+Every case in the shared part runs against the Redis storage as ``build_fsm`` configures it,
 and against ``SqlStorage`` on SQLite and on PostgreSQL. Cases that only one kind of storage
 promises (atomic ``update_data``, ``purge_expired``, the Redis pool) run where they apply.
 """
@@ -19,14 +19,13 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
-from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.db.base import Base
 from bot.db.engine import create_engine
-from bot.fsm import FsmRecord, SqlStorage, build_fsm, default_key_builder
+from bot.fsm import FsmRecord, RedisFsmStorage, SqlStorage, build_fsm, default_key_builder
 from bot.fsm.isolation import KeyedLocks, LeasedRedisIsolation
 
 KEY = StorageKey(bot_id=42, chat_id=-1001, user_id=7)
@@ -228,22 +227,24 @@ async def test_keys_are_separated_by_bot_chat_user_thread_and_destiny(fsm: Fsm) 
     for i, key in enumerate(keys):
         assert await storage.get_state(key) == f"S:{i}", key
         assert await storage.get_data(key) == {"i": i}, key
-    assert len(await fsm.stored_keys()) == len(keys) * (2 if fsm.kind == "redis" else 1)
+    assert len(await fsm.stored_keys()) == len(keys)  # one record per key, on every backend
 
 
 async def test_state_and_data_share_a_ttl_refreshed_by_every_write(fsm: Fsm) -> None:
     if not fsm.is_sql:
-        # Expiry itself is Redis' job; check that both keys carry the configured TTL after
-        # every kind of write (no sleeping in tests).
+        # Expiry itself is Redis' job; check that the record (state and data in one key)
+        # carries the configured TTL after every kind of write (no sleeping in tests).
         assert fsm.redis is not None
         storage = await fsm.make(ttl_seconds=1)
-        names = [default_key_builder().build(KEY, part) for part in ("state", "data")]
-        await storage.set_state(KEY, Form.name)
-        await storage.set_data(KEY, {"a": 1})
-        assert [await fsm.redis.ttl(name) for name in names] == [1, 1]
-        await fsm.redis.persist(names[1])
-        await storage.update_data(KEY, {"b": 2})
-        assert await fsm.redis.ttl(names[1]) == 1, "update_data must set the TTL again"
+        name = default_key_builder().build(KEY)
+        for write in (
+            storage.set_state(KEY, Form.name),
+            storage.set_data(KEY, {"a": 1}),
+            storage.update_data(KEY, {"b": 2}),
+        ):
+            await fsm.redis.persist(name)
+            await write
+            assert await fsm.redis.ttl(name) == 1, "every write sets the TTL again"
         return
 
     ttl = 60
@@ -300,7 +301,7 @@ async def test_writes_after_expiry_start_from_nothing(sql_fsm: Fsm) -> None:
 
 
 async def test_update_data_is_atomic_under_concurrency(sql_fsm: Fsm) -> None:
-    # Only the SQL storage promises this: aiogram's RedisStorage.update_data is a GET followed
+    # Only the SQL storage promises this: the Redis storage's update_data is a GET followed
     # by a SET, so concurrent updates of one key lose writes there. The bot never relies on it:
     # events isolation runs one update per user at a time.
     storage = sql_fsm.make_sql()
@@ -426,7 +427,7 @@ async def test_redis_factory_survives_a_burst_with_a_small_blocking_pool(redis_u
     bundle = build_fsm(redis_url, async_sessionmaker(), HOUR, max_connections=20)
     try:
         storage = bundle.storage
-        assert isinstance(storage, RedisStorage)
+        assert isinstance(storage, RedisFsmStorage)
         pool = storage.redis.connection_pool
         assert isinstance(pool, BlockingConnectionPool)
         assert pool.max_connections == 20
