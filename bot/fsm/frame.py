@@ -19,17 +19,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 from aiogram import Bot
 from aiogram.dispatcher.middlewares.base import BaseMiddleware
 from aiogram.exceptions import DataNotDictLikeError
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from aiogram.types import TelegramObject
 
 from bot.db.context import DurableHook, durable_hook
+from bot.fsm.isolation import LeasedRedisIsolation
 
 Record = tuple[str | None, dict[str, Any]]
 
@@ -62,6 +64,13 @@ _frame: ContextVar[Frame | None] = ContextVar("fsm_frame", default=None)
 def current_frame() -> Frame | None:
     """The frame of the update being handled (None outside an update)."""
     return _frame.get()
+
+
+@runtime_checkable
+class RecordPeeker(Protocol):
+    """A storage whose record the user's Redis lock can read in passing (the same key builder)."""
+
+    def decode(self, raw: bytes | None) -> Record: ...
 
 
 class FramedStorage(BaseStorage):
@@ -156,12 +165,21 @@ class FramedStorage(BaseStorage):
 
 
 @asynccontextmanager
-async def open_frame(storage: BaseStorage) -> AsyncIterator[Frame | None]:
-    """A frame for one update: its changes are written by `durable_hook` and at the end."""
+async def open_frame(
+    storage: BaseStorage, known: tuple[StorageKey, Record] | None = None
+) -> AsyncIterator[Frame | None]:
+    """A frame for one update: its changes are written by `durable_hook` and at the end.
+
+    `known` is a record already read (with the user's lock): the frame starts with it.
+    """
     if not isinstance(storage, FramedStorage):
         yield None
         return
     frame = Frame()
+    if known is not None:
+        key, (state, data) = known
+        frame.entries[(id(storage), key)] = _Entry(state, data)
+        frame.storages[id(storage)] = storage
     frame_token = _frame.set(frame)
     hook_token = durable_hook.set(
         DurableHook(flush=frame.flush, joins_transaction=storage.joins_transaction)
@@ -191,13 +209,27 @@ class FsmMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         context = self.fsm.resolve_event_context(cast(Bot, data["bot"]), data)
-        data["fsm_storage"] = self.fsm.storage
+        storage, isolation = self.fsm.storage, self.fsm.events_isolation
+        data["fsm_storage"] = storage
         if context is None:
             return await handler(event, data)
-        async with (
-            self.fsm.events_isolation.lock(key=context.key),
-            open_frame(self.fsm.storage),
-        ):
+        if isinstance(isolation, LeasedRedisIsolation) and isinstance(storage, RecordPeeker):
+            # Redis: the lock and the record in one round trip.
+            async with isolation.lock_and_peek(context.key) as peek:
+                known = (context.key, storage.decode(peek.raw))
+                return await self._handle(handler, event, data, context, known)
+        async with isolation.lock(key=context.key):
+            return await self._handle(handler, event, data, context, None)
+
+    async def _handle(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+        context: FSMContext,
+        known: tuple[StorageKey, Record] | None,
+    ) -> Any:
+        async with open_frame(self.fsm.storage, known):
             data.update({"state": context, "raw_state": await context.get_state()})
             return await handler(event, data)
 

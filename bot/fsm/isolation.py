@@ -7,10 +7,12 @@ import logging
 from collections.abc import AsyncGenerator, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiogram.fsm.storage.base import BaseEventIsolation, DefaultKeyBuilder, KeyBuilder, StorageKey
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
+from redis.commands.core import AsyncScript
 from redis.exceptions import LockNotOwnedError, RedisError
 
 log = logging.getLogger(__name__)
@@ -72,16 +74,58 @@ class _Lease:
     lost: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Peek:
+    """The user's FSM record as it was when the lock was taken (raw, None when absent)."""
+
+    raw: bytes | None
+
+
+# Take the lock and, in the same round trip, read the record it guards: the FSM record of the key
+# is the first thing every update reads. A Lua `false` (GET of a missing key) comes back as nil.
+_ACQUIRE_AND_PEEK = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('GET', KEYS[2])}
+end
+return {0, false}
+"""
+
+
+class _PeekingLock(Lock):
+    """redis-py's Lock whose acquisition also reads `record` (one command instead of two)."""
+
+    def __init__(
+        self, redis: Redis, name: str, record: str, script: AsyncScript, **kwargs: Any
+    ) -> None:
+        super().__init__(redis, name, **kwargs)
+        self.record = record
+        self.peek = Peek(None)
+        self._script = script
+
+    async def do_acquire(self, token: str | bytes) -> bool:
+        assert self.timeout is not None
+        acquired, raw = await self._script(
+            keys=[self.name, self.record], args=[token, int(self.timeout * 1000)]
+        )
+        if not acquired:
+            return False
+        self.peek = Peek(raw)
+        return True
+
+
 class LeasedRedisIsolation(BaseEventIsolation):
     """A Redis lock per key with a short lease that is renewed while the handler runs.
 
     ``lock(key)`` first queues on an in-process ``KeyedLocks`` (so one process runs a user's
     updates in arrival order and only one of its tasks polls Redis for a key), then takes the
     Redis lock ``key_builder.build(key, "lock")`` with a lease of ``lease_seconds``, retrying every
-    ``retry_sleep`` seconds while another process holds it. A background task resets the lease
-    every ``lease_seconds / 3``; a killed process therefore frees its users within one lease.
-    A lease lost meanwhile (expired or deleted under a running handler) is logged once as a
-    warning and never raised into the handler.
+    ``retry_sleep`` seconds while another process holds it. Every ``lease_seconds / 3`` while the
+    handler runs, the lease is reset (a short update never starts the renewal); a killed process
+    therefore frees its users within one lease. A lease lost meanwhile (expired or deleted under
+    a running handler) is logged once as a warning and never raised into the handler.
+
+    ``lock_and_peek(key)`` also reads the FSM record at ``key_builder.build(key)`` in the round
+    trip that takes the lock (bot.fsm.frame starts the update's frame with it).
     """
 
     def __init__(
@@ -100,33 +144,64 @@ class LeasedRedisIsolation(BaseEventIsolation):
         self.key_builder = key_builder or DefaultKeyBuilder()
         self.lease_seconds = lease_seconds
         self.retry_sleep = retry_sleep
+        self._acquire_and_peek = redis.register_script(_ACQUIRE_AND_PEEK)
         self._local = KeyedLocks()
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with self._locked(key, peek=False):
+            yield
+
+    @asynccontextmanager
+    async def lock_and_peek(self, key: StorageKey) -> AsyncGenerator[Peek, None]:
+        """`lock(key)`, and the FSM record of `key` read with the lock in one round trip."""
+        async with self._locked(key, peek=True) as peek:
+            assert peek is not None
+            yield peek
+
+    @asynccontextmanager
+    async def _locked(self, key: StorageKey, *, peek: bool) -> AsyncGenerator[Peek | None, None]:
         async with self._local.lock(key):
             name = self.key_builder.build(key, "lock")
-            lease = _Lease(
-                self.redis.lock(
+            options: dict[str, Any] = {
+                "timeout": self.lease_seconds,
+                "sleep": self.retry_sleep,
+                "blocking": True,
+                "blocking_timeout": None,
+                # The renewal runs in another task: the token must not be task/thread-bound.
+                "thread_local": False,
+            }
+            lock = (
+                _PeekingLock(
+                    self.redis,
                     name,
-                    timeout=self.lease_seconds,
-                    sleep=self.retry_sleep,
-                    blocking=True,
-                    blocking_timeout=None,
-                    # The renewal runs in another task: the token must not be task/thread-bound.
-                    thread_local=False,
+                    self.key_builder.build(key),
+                    self._acquire_and_peek,
+                    **options,
                 )
+                if peek
+                else Lock(self.redis, name, **options)
             )
-            await lease.lock.acquire()
-            renewal = asyncio.create_task(self._renew(lease, name), name=f"lease:{name}")
+            lease = _Lease(lock)
+            await lock.acquire()
+            loop = asyncio.get_running_loop()
+            renewal: asyncio.Task[None] | None = None
+
+            def start_renewal() -> None:
+                nonlocal renewal
+                renewal = loop.create_task(self._renew(lease, name), name=f"lease:{name}")
+
+            timer = loop.call_later(self.lease_seconds / 3, start_renewal)
             try:
-                yield
+                yield lock.peek if isinstance(lock, _PeekingLock) else None
             finally:
-                renewal.cancel()
+                timer.cancel()
                 try:
-                    # Wait for it to stop, so nothing outlives the lock; asyncio.wait neither
-                    # raises the task's CancelledError nor swallows a cancellation of ours.
-                    await asyncio.wait({renewal})
+                    if renewal is not None:
+                        renewal.cancel()
+                        # Wait for it to stop, so nothing outlives the lock; asyncio.wait
+                        # neither raises the task's CancelledError nor swallows ours.
+                        await asyncio.wait({renewal})
                 finally:
                     # Even when we are cancelled meanwhile: a cancelled renewal can no longer
                     # touch the key, and releasing now spares the user a wait for the lease.
@@ -135,7 +210,6 @@ class LeasedRedisIsolation(BaseEventIsolation):
     async def _renew(self, lease: _Lease, name: str) -> None:
         interval = self.lease_seconds / 3
         while True:
-            await asyncio.sleep(interval)
             try:
                 await lease.lock.reacquire()  # back to the full lease, only if still ours
             except LockNotOwnedError:
@@ -151,6 +225,7 @@ class LeasedRedisIsolation(BaseEventIsolation):
                 # A blip: the next tick comes well before the lease ends; if they all fail,
                 # the lease runs out and the next renewal reports the loss.
                 log.debug("could not renew the user lock %s", name, exc_info=True)
+            await asyncio.sleep(interval)
 
     async def _release(self, lease: _Lease, name: str) -> None:
         try:

@@ -33,6 +33,10 @@ class RedisFsmStorage(FramedStorage):
         raw = await self.redis.get(self.key_builder.build(key))
         return _decode(raw)
 
+    def decode(self, raw: bytes | None) -> Record:
+        """A record read by someone else (the user's lock reads it with the lock: RecordPeeker)."""
+        return _decode(raw)
+
     async def store(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
         name = self.key_builder.build(key)
         if state is None and not data:

@@ -336,6 +336,8 @@ async def test_leased_lock_leaves_no_task_behind(
     isolation = make_isolation(LEASE)
     me = asyncio.current_task()
     async with isolation.lock(KEY):
+        assert asyncio.all_tasks() == {me}, "a short update starts no renewal"
+        await asyncio.sleep(LEASE / 2)
         assert len(asyncio.all_tasks() - {me}) == 1, "the renewal runs while the lock is held"
     assert asyncio.all_tasks() == {me}
 
