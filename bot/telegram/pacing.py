@@ -16,8 +16,9 @@ Pacing
     no polling, and requests for one key go out in the order they reserved (FIFO).
 
     With Redis configured the buckets live there instead (:class:`SharedBuckets`, the same
-    GCRA as a Lua script on Redis's clock): every instance of the bot draws on one budget per
-    chat, per group and for the bot, so N instances together stay within Telegram's limits.
+    GCRA as a Lua script on Redis's clock, all buckets of a message in one round trip): every
+    instance of the bot draws on one budget per chat, per group and for the bot, so N instances
+    together stay within Telegram's limits.
 
     Idle buckets are forgotten: a bucket whose "full again" time has passed is identical to a new
     one, so such buckets are dropped in a sweep that runs at most once per ``sweep_every``
@@ -187,25 +188,40 @@ class _Buckets:
 # GCRA on Redis: the bucket is one key holding the time it is full again, on Redis's clock (so
 # instances with drifting clocks agree). Returns the wait as a string (Lua numbers become
 # integers on the way out). ARGV: interval, burst, cost, reserve (1) or only look (0).
+# The buckets of one message, in order, in one round trip. Reserving: each bucket is reserved in
+# turn; at the first that makes the message wait, the script stops and returns its position and
+# the wait (the caller sleeps, then reserves the rest). Peeking: nothing is written, and the
+# longest wait is returned. ARGV: cost, reserve ('1' or '0'), then interval and burst per key.
 _GCRA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local interval, burst, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local full = tonumber(redis.call('GET', KEYS[1]) or now)
-if full < now then full = now end
-local after = full + cost * interval
-local wait = after - burst * interval - now
-if wait < 0 then wait = 0 end
-if ARGV[4] == '1' then
-  redis.call('SET', KEYS[1], tostring(after), 'PX', math.ceil((after - now) * 1000) + 1000)
+local cost, reserve = tonumber(ARGV[1]), ARGV[2] == '1'
+local longest = 0
+for i, key in ipairs(KEYS) do
+  local interval, burst = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+  local full = tonumber(redis.call('GET', key) or now)
+  if full < now then full = now end
+  local after = full + cost * interval
+  local wait = after - burst * interval - now
+  if wait < 0 then wait = 0 end
+  if reserve then
+    redis.call('SET', key, tostring(after), 'PX', math.ceil((after - now) * 1000) + 1000)
+    if wait > 0 then return {i, tostring(wait)} end
+  elseif wait > longest then
+    longest = wait
+  end
 end
-return tostring(wait)
+return {#KEYS, tostring(longest)}
 """
+
+# (family, key, rate, burst) of one bucket
+BucketSpec = tuple[str, Hashable, float, int]
 
 
 class SharedBuckets:
     """Token buckets kept in Redis, so that every instance of the bot draws on the same budget
-    (two webhook instances together stay within Telegram's 30 messages a second)."""
+    (two webhook instances together stay within Telegram's 30 messages a second). All buckets of
+    a message are taken in one command."""
 
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
@@ -213,15 +229,23 @@ class SharedBuckets:
         self._script = redis.register_script(_GCRA)
 
     async def take(
-        self, family: str, key: Hashable, rate: float, burst: int, cost: int, *, reserve: bool
-    ) -> float:
-        if math.isinf(rate):
-            return 0.0
-        result = await self._script(
-            keys=[f"{self._prefix}:{family}:{key}"],
-            args=[repr(1.0 / rate), burst, cost, "1" if reserve else "0"],
+        self, buckets: list[BucketSpec], cost: int, *, reserve: bool
+    ) -> tuple[int, float]:
+        """Reserve (or peek at) `buckets` in order: how many were taken, and the wait.
+
+        Reserving stops at the first bucket that makes the message wait (it is reserved, and
+        counted); peeking looks at all of them and returns the longest wait.
+        """
+        if not buckets:
+            return 0, 0.0
+        args: list[str | int] = [cost, "1" if reserve else "0"]
+        for _family, _key, rate, burst in buckets:
+            args.extend((repr(1.0 / rate), burst))
+        taken, wait = await self._script(
+            keys=[f"{self._prefix}:{family}:{key}" for family, key, _rate, _burst in buckets],
+            args=args,
         )
-        return float(result)
+        return int(taken), float(wait)
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -321,19 +345,27 @@ class TelegramIO(BaseRequestMiddleware):
     async def pace(self, chat_id: int | None, cost: int = 1) -> None:
         """Wait until a message to ``chat_id`` (``None``: unknown chat) may be sent."""
         self._maybe_sweep()
+        if self._shared is not None:
+            buckets = self._shared_specs(chat_id)
+            while buckets:
+                taken, wait = await self._shared.take(buckets, cost, reserve=True)
+                await self._wait(wait)
+                buckets = buckets[taken:]
+            return
         for family, key in self._buckets_for(chat_id):
-            await self._wait(await self._take(family, key, cost, reserve=True))
+            await self._wait(self._take(family, key, cost, reserve=True))
 
     async def delay(self, chat_id: int | None) -> float:
         """How long a message to ``chat_id`` sent now would wait for its pace (nothing taken).
 
         The outbox sender asks before it claims a row, so a claimed row never waits long.
         """
-        waits = [
-            await self._take(family, key, 1, reserve=False)
-            for family, key in self._buckets_for(chat_id)
-        ]
-        return max(waits)
+        if self._shared is not None:
+            _taken, wait = await self._shared.take(self._shared_specs(chat_id), 1, reserve=False)
+            return wait
+        return max(
+            self._take(family, key, 1, reserve=False) for family, key in self._buckets_for(chat_id)
+        )
 
     def _buckets_for(self, chat_id: int | None) -> list[tuple[str, Hashable]]:
         # In this order: a busy chat queues on its own bucket before it takes a group's or the
@@ -346,14 +378,21 @@ class TelegramIO(BaseRequestMiddleware):
         buckets.append(("global", None))
         return buckets
 
-    async def _take(self, family: str, key: Hashable, cost: int, *, reserve: bool) -> float:
-        local = {"chat": self._chats, "group": self._groups, "global": self._global}[family]
+    def _shared_specs(self, chat_id: int | None) -> list[BucketSpec]:
+        specs: list[BucketSpec] = []
+        for family, key in self._buckets_for(chat_id):
+            rate = getattr(self.limits, f"{family}_rate")
+            if self._local(family).enabled:
+                specs.append((family, key, rate, getattr(self.limits, f"{family}_burst")))
+        return specs
+
+    def _local(self, family: str) -> _Buckets:
+        return {"chat": self._chats, "group": self._groups, "global": self._global}[family]
+
+    def _take(self, family: str, key: Hashable, cost: int, *, reserve: bool) -> float:
+        local = self._local(family)
         if not local.enabled:
             return 0.0
-        if self._shared is not None:
-            rate = getattr(self.limits, f"{family}_rate")
-            burst = getattr(self.limits, f"{family}_burst")
-            return await self._shared.take(family, key, rate, burst, cost, reserve=reserve)
         now = self._clock()
         return local.reserve(key, now, cost) if reserve else local.peek(key, now, cost)
 
