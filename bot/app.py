@@ -39,11 +39,12 @@ from bot.fsm.factory import FsmBundle, build_fsm
 from bot.fsm.frame import FsmMiddleware
 from bot.fsm.sql import SqlStorage
 from bot.jobs.runner import Job, JobContext, JobRunner
-from bot.metrics import ApiCallCounter, UpdateTimer, count_handlers, render
+from bot.metrics import render
 from bot.outbox.sender import OutboxSender
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry
 from bot.telegram.menus import publish_descriptions, publish_menus
+from bot.telegram.metrics import ApiCallCounter, UpdateTimer, count_handlers
 from bot.telegram.pacing import PacingLimits, SharedBuckets, TelegramIO, telegram_io
 
 log = logging.getLogger(__name__)
