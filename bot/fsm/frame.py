@@ -104,7 +104,10 @@ class FramedStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         entry = await self._entry(key)
         if entry is not None:
-            return copy.deepcopy(entry.data)
+            # A shallow copy: a flow reads its data several times a step. What is written is
+            # copied deeply (below), so nested values are the frame's own; treat them as
+            # read-only and write changes back with update_data.
+            return dict(entry.data)
         _state, data = await self.load(key)
         return data
 

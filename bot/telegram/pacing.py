@@ -121,6 +121,10 @@ class PacingLimits:
     A bucket lets through at most ``burst + rate * T`` messages in any window of T seconds:
     the group defaults keep that at 20 per minute, Telegram's documented group limit.
     A rate of ``math.inf`` switches that bucket off.
+
+    The bursts stay below Telegram's own (30 messages at once for the bot): a message leaves
+    some time after its reservation (a Redis reply, a busy event loop), so sends can bunch up,
+    and Telegram's bucket must keep tokens for that jitter even while the bot sends at full rate.
     """
 
     chat_rate: float = 1.0
@@ -128,7 +132,7 @@ class PacingLimits:
     group_rate: float = 15 / 60
     group_burst: int = 5
     global_rate: float = 28.0
-    global_burst: int = 28
+    global_burst: int = 20
 
     def __post_init__(self) -> None:
         for name in ("chat", "group", "global"):
