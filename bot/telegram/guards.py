@@ -71,8 +71,32 @@ class AccessGuard(BaseMiddleware):
         return None
 
 
+def in_private_or_command(message: Message) -> bool:
+    """A message a private-only router may take: any in a private chat, only commands elsewhere
+    (so a command in the wrong chat still gets its refusal, and group chatter skips the router)."""
+    return message.chat.type == "private" or _is_command(message)
+
+
+def in_group_or_command(message: Message) -> bool:
+    """The same for a group-only router: any message in a group, only commands in private."""
+    return message.chat.type != "private" or _is_command(message)
+
+
+def _is_command(message: Message) -> bool:
+    text = message.text or message.caption
+    return text is not None and text.startswith("/")
+
+
 def guard(router: Router, *, where: Where = Where.ANYWHERE, who: Who = Who.EVERYONE) -> Router:
-    """Make every message and button handler of `router` check the chat, then the user."""
+    """Make every message and button handler of `router` check the chat, then the user.
+
+    Messages that cannot concern the router (chatter in a chat where it works nowhere) skip it
+    whole, before any handler filter runs.
+    """
+    if where is Where.PRIVATE:
+        router.message.filter(in_private_or_command)
+    elif where is Where.GROUP:
+        router.message.filter(in_group_or_command)
     for observer in (router.message, router.callback_query):
         if where is not Where.ANYWHERE:
             observer.middleware(ChatGuard(where))
