@@ -164,15 +164,15 @@ async def sql_counts(port: int) -> dict[str, float] | None:
 
 
 async def redis_calls(redis: Redis | None) -> dict[str, int] | None:
-    """Commands the Redis server executed so far, by command (INFO commandstats; INFO itself
-    is left out)."""
+    """Commands the Redis server executed so far, by command (INFO commandstats; INFO and ECHO,
+    the bench's own, are left out)."""
     if redis is None:
         return None
     stats = await redis.info("commandstats")
     calls = {}
     for name, value in stats.items():
         command = name.removeprefix("cmdstat_")
-        if command != "info" and isinstance(value, dict):
+        if command not in ("info", "echo") and isinstance(value, dict):  # ours
             calls[command] = int(value.get("calls", 0))
     return calls
 
@@ -197,22 +197,29 @@ class Snapshot:
     ticks: int
     sql: dict[str, float] | None
     redis: dict[str, int] | None
+    round_trips: dict[str, int] | None = None  # Redis, since the window began (end only)
 
 
-async def snapshot(process: subprocess.Popen[bytes], port: int, redis: Redis | None) -> Snapshot:
-    # Metrics first and CPU last on the way in (and the reverse on the way out, see `measure`),
-    # so that serving /metrics is not counted as the bot's work.
+async def snapshot(
+    process: subprocess.Popen[bytes], port: int, probe: RedisProbe | None
+) -> Snapshot:
+    """The start of a window. Metrics first and CPU last on the way in (the reverse on the way
+    out), so that serving /metrics is not counted as the bot's work."""
     sql = await sql_counts(port)
-    redis_total = await redis_calls(redis)
+    redis_total = await redis_calls(probe.client) if probe is not None else None
+    if probe is not None:
+        await probe.begin()
     return Snapshot(asyncio.get_running_loop().time(), cpu_ticks(process.pid), sql, redis_total)
 
 
 async def snapshot_after(
-    process: subprocess.Popen[bytes], port: int, redis: Redis | None
+    process: subprocess.Popen[bytes], port: int, probe: RedisProbe | None
 ) -> Snapshot:
     ticks = cpu_ticks(process.pid)
     at = asyncio.get_running_loop().time()
-    return Snapshot(at, ticks, await sql_counts(port), await redis_calls(redis))
+    round_trips = await probe.end() if probe is not None else None
+    redis_total = await redis_calls(probe.client) if probe is not None else None
+    return Snapshot(at, ticks, await sql_counts(port), redis_total, round_trips)
 
 
 @dataclass
@@ -221,8 +228,9 @@ class Costs:
 
     cpu_ms: float
     sql: dict[str, float] | None  # round trips by kind
-    redis: int | None
-    redis_commands: dict[str, int] | None  # by command
+    redis: int | None  # commands executed, those of scripts included (INFO commandstats)
+    redis_commands: dict[str, int] | None  # the same, by command
+    redis_round_trips: dict[str, int] | None = None  # commands sent by clients (MONITOR)
 
     @classmethod
     def between(cls, before: Snapshot, after: Snapshot) -> Costs:
@@ -234,7 +242,8 @@ class Costs:
             old = before.redis
             commands = {k: n - old.get(k, 0) for k, n in after.redis.items() if n > old.get(k, 0)}
         redis = sum(commands.values()) if commands is not None else None
-        return cls((after.ticks - before.ticks) * 1000 / CLOCK_TICKS, sql, redis, commands)
+        cpu_ms = (after.ticks - before.ticks) * 1000 / CLOCK_TICKS
+        return cls(cpu_ms, sql, redis, commands, after.round_trips)
 
 
 class PrivateRedis:
@@ -272,6 +281,70 @@ class PrivateRedis:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+class RedisProbe:
+    """A client of the run's Redis server, and a MONITOR connection that counts the commands
+    clients send (round trips) between two markers, apart from those that scripts run inside
+    the server (INFO commandstats counts both)."""
+
+    MARK = "fair-bench:"
+
+    def __init__(self, url: str) -> None:
+        self.client = Redis.from_url(url)
+        self._monitor = Redis.from_url(url)
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        self._counting = False
+        self._ended = Pulse()
+        self._end_seen = ""
+        self.round_trips: Counter[str] = Counter()  # command -> calls sent by clients
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._watch())
+        await asyncio.wait_for(self._ready.wait(), 10)
+
+    async def _watch(self) -> None:
+        async with self._monitor.monitor() as monitor:
+            self._ready.set()
+            while True:
+                line = await monitor.connection.read_response()
+                self._take(line.decode(errors="replace") if isinstance(line, bytes) else str(line))
+
+    def _take(self, line: str) -> None:
+        # 1764460000.123456 [0 127.0.0.1:51234] "SET" "key" ...   ([0 lua] inside a script)
+        head, _, command = line.partition("] ")
+        client = head.rpartition(" ")[2]
+        name, _, rest = command.partition(" ")
+        name = name.strip('"').lower()
+        if name == "echo" and rest.strip('"').startswith(self.MARK):
+            marker = rest.strip('"').removeprefix(self.MARK)
+            self._counting = marker.startswith("begin")
+            if not self._counting:
+                self._end_seen = marker
+                self._ended.fire()
+            return
+        if self._counting and client != "lua" and name not in ("info", "echo"):
+            self.round_trips[name] += 1
+
+    async def begin(self) -> None:
+        self.round_trips.clear()
+        await self.client.echo(f"{self.MARK}begin")
+
+    async def end(self) -> dict[str, int]:
+        """Round trips by command since begin(), once the monitor has seen them all."""
+        marker = f"end-{time.monotonic()}"
+        await self.client.echo(f"{self.MARK}{marker}")
+        await self._ended.wait_until(lambda: self._end_seen == marker, 10)
+        return dict(self.round_trips.most_common())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        await self.client.aclose()
+        await self._monitor.aclose()
 
 
 async def count_rows(database_url: str, sqlite_path: Path | None, query: str) -> Any:
@@ -478,7 +551,8 @@ class Sample:
     cpu_ms: float | None = None
     sql: dict[str, float] | None = None
     redis: int | None = None
-    redis_commands: dict[str, int] | None = None
+    redis_commands: dict[str, int] | None = None  # executed, by command (scripts' included)
+    redis_round_trips: dict[str, int] | None = None  # sent by the bot, by command
     profiles: Any = None  # rows in the database after the run (warm-up users included)
     error_replies: int = 0
     too_many_requests: int = 0
@@ -523,7 +597,7 @@ async def run_variant(
     server = FakeTelegram(world)
     await server.start()
     process: subprocess.Popen[bytes] | None = None
-    client: Redis | None = None
+    probe: RedisProbe | None = None
     port = free_port()
     with tempfile.TemporaryDirectory(prefix=f"agora-fair-{variant}-") as workdir:
         sqlite_path = Path(workdir) / "bot.db" if backend == "sqlite" else None
@@ -541,7 +615,8 @@ async def run_variant(
                 await reset_pg(args.database_url, redis.url)
                 settings["DATABASE_URL"] = args.database_url
                 settings["REDIS_URL"] = redis.url
-                client = Redis.from_url(redis.url)
+                probe = RedisProbe(redis.url)
+                await probe.start()
             else:
                 settings["DATABASE_URL"] = f"sqlite+aiosqlite:///{sqlite_path}"
             env = bot_env(settings)
@@ -555,15 +630,15 @@ async def run_variant(
                 sample.error = f"the bot did not start polling, see {log_path}"
                 return sample
             try:
-                await measure(world, users, group.id, process, port, client, args, sample)
+                await measure(world, users, group.id, process, port, probe, args, sample)
             except BotExited as exc:
                 sample.error = f"{exc}, see {log_path}"
         finally:
             if process is not None:
                 sample.stop = await asyncio.to_thread(stop, process)
             await server.stop()
-            if client is not None:
-                await client.aclose()
+            if probe is not None:
+                await probe.close()
         table = "profiles" if kind == "agora" else "bare_profiles"
         sample.profiles = await count_rows(
             args.database_url, sqlite_path, f"SELECT count(*) FROM {table}"
@@ -578,7 +653,7 @@ async def measure(
     group_id: int,
     process: subprocess.Popen[bytes],
     port: int,
-    client: Redis | None,
+    probe: RedisProbe | None,
     args: argparse.Namespace,
     sample: Sample,
 ) -> None:
@@ -596,16 +671,16 @@ async def measure(
                 return
         await quiet(process)
         # Idle: what the process spends with nothing to do (its periodic jobs), for reference.
-        idle_start = await snapshot(process, port, client)
+        idle_start = await snapshot(process, port, probe)
         await asyncio.sleep(args.idle_seconds)
-        idle_end = await snapshot_after(process, port, client)
+        idle_end = await snapshot_after(process, port, probe)
         first_request = len(world.requests)
-        before = await snapshot(process, port, client)
+        before = await snapshot(process, port, probe)
         deadline = loop.time() + args.budget
         results = await intros(world, watcher, process, measured, args.concurrency, deadline)
         ended = loop.time()
         await quiet(process)
-        after = await snapshot_after(process, port, client)
+        after = await snapshot_after(process, port, probe)
     finally:
         watcher.unsubscribe()
     idle = Costs.between(idle_start, idle_end)
@@ -614,6 +689,7 @@ async def measure(
     costs = Costs.between(before, after)
     sample.cpu_ms, sample.sql, sample.redis = costs.cpu_ms, costs.sql, costs.redis
     sample.redis_commands = costs.redis_commands
+    sample.redis_round_trips = costs.redis_round_trips
     sample.seconds = ended - before.at
     sample.finished = sum(1 for r in results if r.finished_at is not None)
     stalled = Counter(r.stalled_at for r in results if r.stalled_at is not None)
@@ -652,6 +728,10 @@ def fmt(value: float | None, spec: str = ".2f") -> str:
     return "n/a" if value is None else format(value, spec)
 
 
+def by_command(counts: dict[str, float], top: int = 8) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in list(counts.items())[:top]) or "-"
+
+
 def per_second(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}/s"
 
@@ -667,8 +747,10 @@ class Summary:
     cpu_ms_per_update: float | None
     sql_per_update: float | None
     sql_by_kind_per_update: dict[str, float] | None
-    redis_per_update: float | None
+    redis_per_update: float | None  # commands executed (INFO commandstats), scripts' included
     redis_by_command_per_update: dict[str, float] | None
+    redis_round_trips_per_update: float | None  # commands the bot sent (MONITOR)
+    redis_round_trips_by_command_per_update: dict[str, float] | None
     finished: str
     p50_ms_by_step: dict[str, float]
 
@@ -685,8 +767,11 @@ def summarise(variant: str, samples: Sequence[Sample]) -> Summary:
             sql.update(s.sql or {})
     redis = sum(s.redis or 0 for s in ok) if ok and all(s.redis is not None for s in ok) else None
     commands: Counter[str] = Counter()
+    round_trips: Counter[str] = Counter()
     for s in ok:
         commands.update(s.redis_commands or {})
+        round_trips.update(s.redis_round_trips or {})
+    measured_round_trips = ok and all(s.redis_round_trips is not None for s in ok)
 
     def per(total: float | None) -> float | None:
         return None if total is None or not updates else total / updates
@@ -706,6 +791,14 @@ def summarise(variant: str, samples: Sequence[Sample]) -> Summary:
         redis_per_update=per(redis),
         redis_by_command_per_update=(
             {k: v / updates for k, v in commands.most_common()} if redis and updates else None
+        ),
+        redis_round_trips_per_update=(
+            per(sum(round_trips.values())) if measured_round_trips else None
+        ),
+        redis_round_trips_by_command_per_update=(
+            {k: v / updates for k, v in round_trips.most_common()}
+            if measured_round_trips and updates
+            else None
         ),
         finished=f"{sum(s.finished for s in samples)}/{sum(s.users for s in samples)}",
         p50_ms_by_step={
@@ -762,7 +855,8 @@ def report_fair(
             "p99 ms",
             "CPU ms/upd",
             "SQL/upd",
-            "Redis/upd",
+            "Redis rt/upd",
+            "Redis cmd/upd",
             "cards",
             "rows",
             "errors",
@@ -778,6 +872,11 @@ def report_fair(
                 fmt(percentile(s.latencies, 99) * 1000 if s.latencies else None, ".1f"),
                 fmt(s.per_update(s.cpu_ms)),
                 fmt(s.per_update(sum(s.sql.values())) if s.sql is not None else None),
+                fmt(
+                    s.per_update(sum(s.redis_round_trips.values()))
+                    if s.redis_round_trips is not None
+                    else None
+                ),
                 fmt(s.per_update(s.redis)),
                 str(s.cards),
                 str(s.profiles[0] if isinstance(s.profiles, tuple) else s.profiles),
@@ -786,7 +885,11 @@ def report_fair(
             for s in samples
         ),
     )
-    print("(errors: tracebacks in the bot's log + 'Something went wrong' replies)\n")
+    print(
+        "(SQL: round trips; Redis rt: commands the bot sent, Redis cmd: commands the server ran,"
+        " those inside Lua scripts too; errors: tracebacks in the bot's log + 'Something went "
+        "wrong' replies)\n"
+    )
     print_table(
         (
             "summary",
@@ -796,7 +899,8 @@ def report_fair(
             "p99 ms",
             "CPU ms/upd",
             "SQL/upd",
-            "Redis/upd",
+            "Redis rt/upd",
+            "Redis cmd/upd",
             "finished",
         ),
         (
@@ -808,6 +912,7 @@ def report_fair(
                 fmt(m.p99_ms, ".1f"),
                 fmt(m.cpu_ms_per_update),
                 fmt(m.sql_per_update),
+                fmt(m.redis_round_trips_per_update),
                 fmt(m.redis_per_update),
                 m.finished,
             )
@@ -852,10 +957,12 @@ def report_fair(
             kinds = ", ".join(f"{k} {v:.2f}" for k, v in sorted(m.sql_by_kind_per_update.items()))
             print(f"{m.variant}: SQL round trips per update by kind: {kinds}")
     for m in summaries:
+        if m.redis_round_trips_by_command_per_update is not None:
+            listed = by_command(m.redis_round_trips_by_command_per_update)
+            print(f"{m.variant}: Redis round trips per update: {listed}")
         if m.redis_by_command_per_update:
-            top = list(m.redis_by_command_per_update.items())[:8]
-            listed = ", ".join(f"{k} {v:.2f}" for k, v in top)
-            print(f"{m.variant}: Redis commands per update: {listed}")
+            listed = by_command(m.redis_by_command_per_update)
+            print(f"{m.variant}: Redis commands executed per update (scripts' too): {listed}")
     for s in samples:
         trouble = s.log.get("exceptions") or {}
         if s.error or trouble or s.stalled or s.violations or s.too_many_requests:
@@ -927,8 +1034,10 @@ class PacingFigures:
     latency_ms: dict[str, float] = field(default_factory=dict)
     cpu_ms_per_press: float | None = None
     sql_per_press: float | None = None
-    redis_per_press: float | None = None
+    redis_per_press: float | None = None  # executed, scripts' included
     redis_commands_per_press: dict[str, float] = field(default_factory=dict)
+    redis_round_trips_per_press: float | None = None  # sent by the bot
+    redis_round_trips_by_command_per_press: dict[str, float] = field(default_factory=dict)
     votes_in_db: Any = None
     card_edits: int = 0  # edits of the proposal card, first press -> final tally on it
     card_tally_seconds: float | None = None  # first press -> the card shows every vote
@@ -1012,7 +1121,7 @@ async def pacing_mode(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]
     redis = PrivateRedis(log_dir)
     server = FakeTelegram(world)
     process: subprocess.Popen[bytes] | None = None
-    client: Redis | None = None
+    probe: RedisProbe | None = None
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="agora-fair-pacing-") as workdir:
         sqlite_path = Path(workdir) / "bot.db" if args.backend == "sqlite" else None
@@ -1030,7 +1139,8 @@ async def pacing_mode(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]
                 await reset_pg(args.database_url, redis.url)
                 settings["DATABASE_URL"] = args.database_url
                 settings["REDIS_URL"] = redis.url
-                client = Redis.from_url(redis.url)
+                probe = RedisProbe(redis.url)
+                await probe.start()
             else:
                 settings["DATABASE_URL"] = f"sqlite+aiosqlite:///{sqlite_path}"
             env = bot_env(settings)
@@ -1047,7 +1157,7 @@ async def pacing_mode(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]
                     await until_exit(
                         process,
                         vote_burst(
-                            world, admin, group, voters, process, port, client, args, figures
+                            world, admin, group, voters, process, port, probe, args, figures
                         ),
                     )
                 except BotExited as exc:
@@ -1056,8 +1166,8 @@ async def pacing_mode(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]
             if process is not None:
                 figures.stop = await asyncio.to_thread(stop, process)
             await server.stop()
-            if client is not None:
-                await client.aclose()
+            if probe is not None:
+                await probe.close()
             redis.stop()
         figures.votes_in_db = await count_rows(
             args.database_url, sqlite_path, "SELECT count(*), count(DISTINCT user_id) FROM votes"
@@ -1076,7 +1186,7 @@ async def vote_burst(
     voters: list[UserActor],
     process: subprocess.Popen[bytes],
     port: int,
-    client: Redis | None,
+    probe: RedisProbe | None,
     args: argparse.Namespace,
     figures: PacingFigures,
 ) -> None:
@@ -1113,13 +1223,13 @@ async def vote_burst(
 
         await quiet(process)
         first_request = len(world.requests)
-        before = await snapshot(process, port, client)
+        before = await snapshot(process, port, probe)
         deadline = loop.time() + args.budget
         presses = [(u, proposal, yes if i % 2 == 0 else no) for i, u in enumerate(voters)]
         sent = await press_all(world, presses, args.press_seconds)
         await wait_answers(watcher, sent, deadline)
         await quiet(process)
-        after = await snapshot_after(process, port, client)
+        after = await snapshot_after(process, port, probe)
         # The live card is edited now and then, at the group's pace: until it shows every vote
         # (outside the measured window: waiting for the pace costs no CPU).
         tally = TALLY.format(yes=(len(voters) + 1) // 2, no=len(voters) // 2)
@@ -1157,6 +1267,11 @@ async def vote_burst(
     figures.redis_commands_per_press = {
         k: v / n for k, v in Counter(costs.redis_commands or {}).most_common()
     }
+    if costs.redis_round_trips is not None:
+        figures.redis_round_trips_per_press = sum(costs.redis_round_trips.values()) / n
+        figures.redis_round_trips_by_command_per_press = {
+            k: v / n for k, v in costs.redis_round_trips.items()
+        }
     figures.card_edits = sum(
         1
         for r in world.requests[first_request:]
@@ -1193,9 +1308,13 @@ def report_pacing(f: PacingFigures, args: argparse.Namespace) -> None:
         ("CPU ms per press", fmt(f.cpu_ms_per_press)),
         ("SQL round trips per press", fmt(f.sql_per_press)),
         (
-            "Redis commands per press",
-            f"{fmt(f.redis_per_press)} "
-            f"({', '.join(f'{k} {v:.2f}' for k, v in f.redis_commands_per_press.items())})",
+            "Redis round trips per press",
+            f"{fmt(f.redis_round_trips_per_press)} "
+            f"({by_command(f.redis_round_trips_by_command_per_press)})",
+        ),
+        (
+            "Redis commands executed per press",
+            f"{fmt(f.redis_per_press)} ({by_command(f.redis_commands_per_press)}; scripts' too)",
         ),
         (
             "1st press -> card shows all",
