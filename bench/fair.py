@@ -1318,7 +1318,7 @@ def report_pacing(f: PacingFigures, args: argparse.Namespace) -> None:
         ),
         (
             "1st press -> card shows all",
-            f"{fmt(f.card_tally_seconds, '.1f')} s ({f.card_edits} edits of the card)",
+            f"{fmt(f.card_tally_seconds, '.1f')} s (card edits: {f.card_edits})",
         ),
         ("429 answers / violations", f"{f.too_many_requests} / {f.violations}"),
         (
