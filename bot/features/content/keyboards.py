@@ -1,12 +1,12 @@
-"""Buttons of the /content search."""
+"""Buttons of the /content search (its results are a picker's list: bot.telegram.pickers)."""
 
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton
 
 from bot.i18n import Translator
-from bot.telegram.keyboards import Page, button, keyboard, pager_row
+from bot.telegram.keyboards import button
 
 RESULTS_LIST = "ct"
 
@@ -19,8 +19,9 @@ class CtRestartCb(CallbackData, prefix="ct-again"):
     pass
 
 
-def results_keyboard(t: Translator, page: Page, *, found: bool) -> InlineKeyboardMarkup:
+def results_rows(t: Translator, *, found: bool) -> list[list[InlineKeyboardButton]]:
+    """Under the results: [Refine] (when something was found) [Start over]."""
     actions = [button(t("content-btn-start-over"), CtRestartCb())]
     if found:
         actions.insert(0, button(t("content-btn-refine"), CtRefineCb()))
-    return keyboard([pager_row(t, RESULTS_LIST, page.number, page.pages), actions], t=t)
+    return [actions]

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.features.content import service
-from bot.features.content.keyboards import (
-    RESULTS_LIST,
-    CtRefineCb,
-    CtRestartCb,
-    results_keyboard,
-)
+from bot.features.content.keyboards import RESULTS_LIST, CtRefineCb, CtRestartCb, results_rows
 from bot.features.content.models import ContentMessage
 from bot.features.content.states import ContentSearch
 from bot.i18n import Translator
@@ -26,11 +21,12 @@ from bot.outbox import sender as outbox
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.flows import Ctx, declare_flow, expire_stale, expired
 from bot.telegram.guards import guard
-from bot.telegram.keyboards import Page, PageCb, keyboard
+from bot.telegram.keyboards import keyboard
 from bot.telegram.links import message_link
-from bot.telegram.prompts import ask, start_flow
-from bot.telegram.results import ResultsList
+from bot.telegram.pickers import Listed, Picker
+from bot.telegram.prompts import LivePrompt, ask, start_flow
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +102,12 @@ async def on_admin_delete(message: Message, session: AsyncSession) -> None:
 # --- /content (private) --------------------------------------------------------------------
 
 
-def render_results(
-    t: Translator, query: str, rows: Sequence[ContentMessage], page: Page, total: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    markup = results_keyboard(t, page, found=bool(rows))
-    if not rows:
-        return t("content-none", query=query), markup
-    lines = [t("content-found", query=query, total=total), ""]
-    for number, row in enumerate(rows, start=page.offset + 1):
+def results_title(ctx: Ctx, listed: Listed[ContentMessage]) -> str:
+    t, query = ctx.t, listed.query
+    if not listed.items:
+        return t("content-none", query=query)
+    lines = [t("content-found", query=query, total=listed.total), ""]
+    for number, row in enumerate(listed.items, start=listed.page.offset + 1):
         excerpt = service.excerpt(row.text)
         if row.link:
             line = t(
@@ -122,59 +116,51 @@ def render_results(
         else:
             line = t("content-line-nolink", n=str(number), text=excerpt, author=row.author_name)
         lines.append(line)
-    return "\n".join(lines), markup
+    return "\n".join(lines)
 
 
-RESULTS = ResultsList(
-    step=ContentSearch.browsing,
-    query_key=QUERY,
-    size=service.PAGE_SIZE,
+# The results are the items (links in the text): a list with no item buttons.
+RESULTS: Picker[ContentMessage] = Picker(
+    list_id=RESULTS_LIST,
+    state=ContentSearch.browsing,
     count=service.count_matches,
     fetch=service.search,
-    render=render_results,
+    title=results_title,
+    rows=lambda ctx, listed: results_rows(ctx.t, found=bool(listed.items)),
+    size=service.PAGE_SIZE,
+    query_key=QUERY,
 )
+declare_flow(ContentSearch, "content")
 
 
 async def ask_query(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> None:
     await state.set_state(ContentSearch.waiting_for_query)
-    await ask(event, state, t("content-ask"), keyboard(t=t))
+    edit = isinstance(event, CallbackQuery)
+    await ask(event, state, t("content-ask"), keyboard(t=t), edit=edit)
 
 
 async def cmd_content(message: Message, state: FSMContext, t: Translator) -> None:
-    await start_flow(message, state)
+    await start_flow(message, state, ContentSearch.waiting_for_query, t=t)
     await ask_query(message, state, t)
 
 
-async def on_query(
-    message: Message, state: FSMContext, t: Translator, session: AsyncSession
-) -> None:
+async def on_query(message: Message, state: FSMContext, t: Translator, **data: Any) -> None:
     assert message.text is not None
-    await RESULTS.show(message, state, t, session, message.text.strip())
+    await RESULTS.show(await Ctx.of(message, state, t, data), message.text.strip())
 
 
-async def on_refinement(
-    message: Message, state: FSMContext, t: Translator, session: AsyncSession
-) -> None:
+async def on_refinement(message: Message, state: FSMContext, t: Translator, **data: Any) -> None:
     assert message.text is not None
-    previous = (await state.get_data()).get(QUERY)
-    query = f"{previous} {message.text.strip()}" if isinstance(previous, str) else message.text
-    await RESULTS.show(message, state, t, session, query.strip())
-
-
-async def on_page(
-    callback: CallbackQuery,
-    callback_data: PageCb,
-    state: FSMContext,
-    t: Translator,
-    session: AsyncSession,
-) -> None:
-    await RESULTS.turn_page(callback, state, t, session, callback_data.page)
+    ctx = await Ctx.of(message, state, t, data)
+    previous = ctx.values.get(QUERY)
+    query = f"{previous} {message.text}" if isinstance(previous, str) else message.text
+    await RESULTS.show(ctx, query.strip())
 
 
 async def on_refine(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
     query = (await state.get_data()).get(QUERY)
     if not isinstance(query, str):
-        await callback.answer(t("menu-expired"), show_alert=True)
+        await expired(callback, t)
         return
     await state.set_state(ContentSearch.waiting_for_refinement)
     await callback.answer()
@@ -199,14 +185,16 @@ def build_router() -> Router:
     router.include_router(archive)
 
     search = guard(Router(name="content-search"), where=Where.PRIVATE, who=Who.MEMBER)
-    search.message.register(cmd_content, Command("content"))
-    search.message.register(on_query, ContentSearch.waiting_for_query, TEXT_INPUT)
-    search.message.register(on_query, ContentSearch.browsing, TEXT_INPUT)
-    search.message.register(on_refinement, ContentSearch.waiting_for_refinement, TEXT_INPUT)
-    search.callback_query.register(
-        on_page, ContentSearch.browsing, PageCb.filter(F.list_id == RESULTS_LIST)
+    msg, cb = search.message, search.callback_query
+    msg.register(cmd_content, Command("content"))
+    msg.register(
+        on_query, StateFilter(ContentSearch.waiting_for_query, ContentSearch.browsing), TEXT_INPUT
     )
-    search.callback_query.register(on_refine, ContentSearch.browsing, CtRefineCb.filter())
-    search.callback_query.register(on_restart, ContentSearch.browsing, CtRestartCb.filter())
+    msg.register(on_refinement, ContentSearch.waiting_for_refinement, TEXT_INPUT)
+    RESULTS.register(search)
+    browsing = (ContentSearch.browsing, LivePrompt())
+    cb.register(on_refine, *browsing, CtRefineCb.filter())
+    cb.register(on_restart, *browsing, CtRestartCb.filter())
+    expire_stale(search, *RESULTS.buttons, CtRefineCb.filter(), CtRestartCb.filter())
     router.include_router(search)
     return router

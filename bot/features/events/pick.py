@@ -1,57 +1,25 @@
-"""The "pick an event, then act on it" step shared by the events and topics flows."""
+"""The "pick an event, then act on it" lists of the events and topics flows (one picker each)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.features.events import service
-from bot.features.events.keyboards import EventPickCb, pick_event_keyboard
 from bot.features.events.models import Event
-from bot.i18n import Translator
-from bot.telegram.prompts import ask, finish_flow
+from bot.i18n import Html
+from bot.telegram.flows import Ctx
+from bot.telegram.pickers import Picker, title_key
 
-Prompted = Message | CallbackQuery
-
-
-@dataclass(frozen=True)
-class Pick:
-    """One command's "pick an event" list: what it lists and how it says so."""
-
-    state: State  # the flow's choosing_event
-    action: str  # EventPickCb.action of its buttons
-    prompt: str  # text key above the list
-    empty: str  # text key when there is nothing to list
-    events: Callable[[AsyncSession], Awaitable[Sequence[Event]]]
+EVENT = "event_id"  # FSM data: the event a flow is about
 
 
-async def show_pick(
-    where: Prompted,
-    state: FSMContext,
-    t: Translator,
-    settings: Settings,
-    pick: Pick,
-    events: Sequence[Event],
-) -> None:
-    await state.set_state(pick.state)
-    markup = pick_event_keyboard(t, events, pick.action, settings.timezone)
-    await ask(where, state, t(pick.prompt), markup, edit=isinstance(where, CallbackQuery))
-
-
-async def gone(callback: CallbackQuery, t: Translator) -> None:
-    await callback.answer(t("events-gone"), show_alert=True)
-
-
-async def end_gone(message: Message, state: FSMContext, t: Translator) -> None:
-    """The event of a flow disappeared while the user was typing: say so, leave the flow."""
-    await finish_flow(message.bot, message.chat.id, state)
-    await message.answer(t("events-gone"))
+def event_label(ctx: Ctx, event: Event) -> str:
+    """An event's button: "name · 12.01.2026 19:00" (plain text: the name goes in unescaped)."""
+    start = service.format_local(event.starts_at, ctx.settings.timezone)
+    return ctx.t("events-pick-item", name=Html(event.name), start=start)
 
 
 async def find_event(session: AsyncSession, event_id: object, *statuses: str) -> Event | None:
@@ -64,20 +32,37 @@ async def find_event(session: AsyncSession, event_id: object, *statuses: str) ->
     return event
 
 
-async def flow_event(session: AsyncSession, state: FSMContext, *statuses: str) -> Event | None:
+async def flow_event(ctx: Ctx, *statuses: str) -> Event | None:
     """The flow's event (its id in FSM data), as `find_event` finds it."""
-    return await find_event(session, (await state.get_data()).get("event_id"), *statuses)
+    return await find_event(ctx.session, ctx.values.get(EVENT), *statuses)
 
 
-async def picked(
-    callback: CallbackQuery,
-    callback_data: EventPickCb,
-    session: AsyncSession,
-    t: Translator,
-    *statuses: str,
-) -> Event | None:
-    """The event whose button was pressed; when it is gone, the press gets a short alert."""
-    event = await find_event(session, callback_data.event_id, *statuses)
-    if event is None:
-        await gone(callback, t)
-    return event
+def event_picker(
+    *,
+    list_id: str,
+    state: State,
+    title: str,
+    empty: str,
+    events: service.EventList,
+    on_pick: Callable[[Ctx, Event], Awaitable[None]],
+    command: str | None = None,
+) -> Picker[Event]:
+    """A list of `events` to pick from; a picked event must still be in one of its statuses."""
+
+    async def find(ctx: Ctx, event_id: int) -> Event | None:
+        return await find_event(ctx.session, event_id, *events.statuses)
+
+    return Picker(
+        list_id=list_id,
+        state=state,
+        count=events.count,
+        fetch=events.fetch,
+        title=title_key(title),
+        label=event_label,
+        find=find,
+        on_pick=on_pick,
+        empty=empty,
+        gone="events-gone",
+        size=service.PICK_PAGE,
+        command=command,
+    )

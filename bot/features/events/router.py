@@ -1,57 +1,35 @@
-"""Events handlers: the admin flows (setup, edit, start, finish, delete) and /events."""
+"""Events handlers: the admin flows (setup, edit, start, finish, delete) and /events.
+
+Every admin flow is declared: a picker ("pick an event") and a form (bot.telegram.forms).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from aiogram import F, Router
-from aiogram.filters import Command, or_f
+from aiogram import Router
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.fsm.state import State
+from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.features.events import service
 from bot.features.events.jobs import post_announcement, unpin_announcement
-from bot.features.events.keyboards import (
-    ADMIN_PICKS,
-    FIELDS,
-    PICK_DELETE,
-    PICK_EDIT,
-    PICK_FINISH,
-    PICK_START,
-    EventConfirmCb,
-    EventEditCardCb,
-    EventFieldCb,
-    EventPickCb,
-    EventTypeCb,
-    confirm_keyboard,
-    field_keyboard,
-    prompt_keyboard,
-    setup_card_keyboard,
-    type_keyboard,
-    type_label,
-)
-from bot.features.events.models import LIVE, UPCOMING, Event
-from bot.features.events.pick import (
-    Pick,
-    Prompted,
-    end_gone,
-    flow_event,
-    gone,
-    picked,
-    show_pick,
-)
+from bot.features.events.keyboards import type_label
+from bot.features.events.models import UPCOMING, Event
+from bot.features.events.pick import EVENT, event_picker, flow_event
 from bot.features.events.service import EVENT_TYPES, NAME_LIMIT, Countdown, StartError
 from bot.features.events.states import EventDelete, EventEdit, EventFinish, EventSetup, EventStart
 from bot.i18n import Html, Translator
 from bot.telegram.commands import CommandSpec, Where, Who
-from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.flows import Ctx, expire_stale
+from bot.telegram.forms import Done, Field, Form, Invalid, Question, Reask
 from bot.telegram.guards import guard
-from bot.telegram.inputs import length_error
-from bot.telegram.keyboards import BackCb
-from bot.telegram.prompts import ask, finish_flow, reask, start_flow
+from bot.telegram.prompts import finish_flow
 
 COMMANDS = (
     CommandSpec("event_setup", Where.PRIVATE, Who.ADMIN),
@@ -96,612 +74,310 @@ def render_countdown(t: Translator, left: Countdown) -> str:
     return t("events-in-minutes", minutes=str(left.minutes))
 
 
-def start_prompt(t: Translator, settings: Settings, now: datetime) -> str:
-    return t(
-        "events-ask-start",
-        zone=settings.community_timezone,
-        example=service.example_start(now, settings.timezone),
+def start_error(ctx: Ctx, error: StartError) -> str:
+    example = service.example_start(ctx.now(), ctx.settings.timezone)
+    key = "events-start-past" if error is StartError.PAST else "events-start-malformed"
+    return ctx.t(key, example=example)
+
+
+# --- the fields of an event (setup and edit ask alike) ---------------------------------------
+
+
+def ask_name(ctx: Ctx) -> str:
+    return ctx.t("events-ask-name", limit=str(NAME_LIMIT))
+
+
+def ask_type(ctx: Ctx) -> str:
+    return ctx.t("events-ask-type")
+
+
+def ask_start(ctx: Ctx) -> str:
+    example = service.example_start(ctx.now(), ctx.settings.timezone)
+    return ctx.t("events-ask-start", zone=ctx.settings.community_timezone, example=example)
+
+
+def parse_start(ctx: Ctx, text: str) -> str:
+    parsed = service.parse_start(text, ctx.settings.timezone, ctx.now())
+    if isinstance(parsed, StartError):
+        raise Invalid(start_error(ctx, parsed))
+    return parsed.isoformat()
+
+
+def type_choices(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(kind, type_label(ctx.t, kind)) for kind in EVENT_TYPES]
+
+
+def current_value(ctx: Ctx, field: str) -> str:
+    """A field of the edited event (the form's subject), as the admin typed or chose it."""
+    event: Event = ctx.subject
+    if field == "name":
+        return event.name
+    if field == "kind":
+        return type_label(ctx.t, event.type)
+    return service.format_local(event.starts_at, ctx.settings.timezone)
+
+
+def with_current(field: str, question: Question) -> Question:
+    return lambda ctx: (
+        f"{ctx.t('events-current', value=current_value(ctx, field))}\n\n{question(ctx)}"
     )
 
 
-def start_error(t: Translator, settings: Settings, now: datetime, error: StartError) -> str:
-    example = service.example_start(now, settings.timezone)
-    key = "events-start-past" if error is StartError.PAST else "events-start-malformed"
-    return t(key, example=example)
+def event_fields(name: State, kind: State, start: State, *, edit: bool) -> tuple[Field, ...]:
+    def asked(field: str, question: Question) -> Question:
+        return with_current(field, question) if edit else question
 
-
-def field_prompt(
-    t: Translator, settings: Settings, now: datetime, field: str, *, back: bool
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The question for one field of an event, and its buttons (setup and edit ask alike)."""
-    if field == "name":
-        return t("events-ask-name", limit=str(NAME_LIMIT)), prompt_keyboard(t, back=back)
-    if field == "type":
-        return t("events-ask-type"), type_keyboard(t, back=back)
-    return start_prompt(t, settings, now), prompt_keyboard(t, back=back)
-
-
-# --- flow helpers ----------------------------------------------------------------------------
-
-
-EDIT_PICK = Pick(
-    EventEdit.choosing_event, PICK_EDIT, "events-pick-edit", "events-none", service.recent_events
-)
-START_PICK = Pick(
-    EventStart.choosing_event,
-    PICK_START,
-    "events-pick-start",
-    "events-none-upcoming",
-    lambda session: service.events_with_status(session, UPCOMING),
-)
-FINISH_PICK = Pick(
-    EventFinish.choosing_event,
-    PICK_FINISH,
-    "events-pick-finish",
-    "events-none-live",
-    lambda session: service.events_with_status(session, LIVE),
-)
-DELETE_PICK = Pick(
-    EventDelete.choosing_event,
-    PICK_DELETE,
-    "events-pick-delete",
-    "events-none",
-    lambda session: service.recent_events(session, service.PICK_LIMIT),
-)
-
-
-# The state that waits for each field, in the setup flow and in the edit flow.
-SETUP_WAITS = {
-    "name": EventSetup.waiting_for_name,
-    "type": EventSetup.waiting_for_type,
-    "start": EventSetup.waiting_for_start,
-}
-EDIT_WAITS = {
-    "name": EventEdit.waiting_for_name,
-    "type": EventEdit.waiting_for_type,
-    "start": EventEdit.waiting_for_start,
-}
-
-
-async def typed_name(message: Message, state: FSMContext, t: Translator) -> str | None:
-    """The typed name of an event; None when it does not fit (the prompt is asked again)."""
-    assert message.text is not None
-    name = message.text.strip()
-    error = length_error(t, name, limit=NAME_LIMIT)
-    if error:
-        await reask(message, state, error)
-        return None
-    return name
-
-
-async def typed_start(
-    message: Message, state: FSMContext, t: Translator, settings: Settings, now: datetime
-) -> datetime | None:
-    """The typed start of an event; None when it is not one (the prompt is asked again)."""
-    assert message.text is not None
-    parsed = service.parse_start(message.text, settings.timezone, now)
-    if isinstance(parsed, StartError):
-        await reask(message, state, start_error(t, settings, now, parsed))
-        return None
-    return parsed
-
-
-async def open_pick(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    pick: Pick,
-) -> None:
-    """An admin command that begins with "pick an event": the list, or a word that there is none."""
-    events = await pick.events(session)
-    if not events:
-        await message.answer(t(pick.empty))
-        return
-    await start_flow(message, state, pick.state)
-    await show_pick(message, state, t, settings, pick, events)
-
-
-async def back_to_pick(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    pick: Pick,
-) -> None:
-    await callback.answer()
-    await show_pick(callback, state, t, settings, pick, await pick.events(session))
+    return (
+        Field("name", name, asked("name", ask_name), label="events-field-name", limit=NAME_LIMIT),
+        Field(
+            "kind",
+            kind,
+            asked("kind", ask_type),
+            label="events-field-type",
+            choices=type_choices,
+            key="type",
+        ),
+        Field(
+            "starts_at",
+            start,
+            asked("starts_at", ask_start),
+            label="events-field-start",
+            parse=parse_start,
+        ),
+    )
 
 
 # --- /event_setup ----------------------------------------------------------------------------
 
 
-async def ask_setup_field(
-    where: Prompted,
-    state: FSMContext,
-    t: Translator,
-    settings: Settings,
-    now: datetime,
-    field: str,
-) -> None:
-    # The name is the first question: Back leads from it only to the card (Edit on the card).
-    back = field != "name" or bool((await state.get_data()).get("editing"))
-    await state.set_state(SETUP_WAITS[field])
-    text, markup = field_prompt(t, settings, now, field, back=back)
-    await ask(where, state, text, markup, edit=isinstance(where, CallbackQuery))
-
-
-async def show_setup_card(
-    event: Prompted, state: FSMContext, t: Translator, settings: Settings
-) -> None:
-    data = await state.get_data()
-    await state.set_state(EventSetup.confirming)
-    await state.update_data(editing=False)
+async def setup_card(ctx: Ctx) -> str:
+    values = ctx.values
     text = render_card(
-        t,
-        settings,
-        name=data["name"],
-        kind=data["kind"],
-        starts_at=datetime.fromisoformat(data["starts_at"]),
+        ctx.t,
+        ctx.settings,
+        name=values["name"],
+        kind=values["kind"],
+        starts_at=datetime.fromisoformat(values["starts_at"]),
     )
-    await ask(
-        event,
-        state,
-        t("events-setup-card", card=Html(text)),
-        setup_card_keyboard(t),
-        edit=isinstance(event, CallbackQuery),
-    )
+    return ctx.t("events-setup-card", card=Html(text))
 
 
-async def cmd_event_setup(
-    message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
-) -> None:
-    await start_flow(message, state, EventSetup.waiting_for_name)
-    await ask_setup_field(message, state, t, settings, clock(), "name")
-
-
-async def setup_on_name(
-    message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
-) -> None:
-    name = await typed_name(message, state, t)
-    if name is None:
-        return
-    await state.update_data(name=name)
-    if (await state.get_data()).get("editing"):
-        await show_setup_card(message, state, t, settings)
-    else:
-        await ask_setup_field(message, state, t, settings, clock(), "type")
-
-
-async def setup_on_type(
-    callback: CallbackQuery,
-    callback_data: EventTypeCb,
-    state: FSMContext,
-    t: Translator,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    if callback_data.kind not in EVENT_TYPES:
-        await callback.answer(t("menu-expired"), show_alert=True)
-        return
-    await callback.answer()
-    await state.update_data(kind=callback_data.kind)
-    if (await state.get_data()).get("editing"):
-        await show_setup_card(callback, state, t, settings)
-    else:
-        await ask_setup_field(callback, state, t, settings, clock(), "start")
-
-
-async def setup_on_start(
-    message: Message, state: FSMContext, t: Translator, settings: Settings, clock: Clock
-) -> None:
-    starts_at = await typed_start(message, state, t, settings, clock())
-    if starts_at is None:
-        return
-    await state.update_data(starts_at=starts_at.isoformat())
-    await show_setup_card(message, state, t, settings)
-
-
-async def setup_on_edit_card(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
-    await callback.answer()
-    await state.set_state(EventSetup.choosing_field)
-    await ask(callback, state, t("events-ask-field"), field_keyboard(t), edit=True)
-
-
-async def setup_on_field(
-    callback: CallbackQuery,
-    callback_data: EventFieldCb,
-    state: FSMContext,
-    t: Translator,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    if callback_data.field not in FIELDS:
-        await callback.answer(t("menu-expired"), show_alert=True)
-        return
-    await callback.answer()
-    await state.update_data(editing=True)
-    await ask_setup_field(callback, state, t, settings, clock(), callback_data.field)
-
-
-async def setup_on_back(
-    callback: CallbackQuery,
-    state: FSMContext,
-    raw_state: str | None,
-    t: Translator,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    await callback.answer()
-    editing = bool((await state.get_data()).get("editing"))
-    if raw_state == EventSetup.confirming.state:
-        await ask_setup_field(callback, state, t, settings, clock(), "start")
-    elif editing or raw_state == EventSetup.choosing_field.state:
-        await show_setup_card(callback, state, t, settings)
-    elif raw_state == EventSetup.waiting_for_start.state:
-        await ask_setup_field(callback, state, t, settings, clock(), "type")
-    else:  # waiting_for_type
-        await ask_setup_field(callback, state, t, settings, clock(), "name")
-
-
-async def setup_on_confirm(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    assert isinstance(callback.message, Message)
-    data = await state.get_data()
-    now = clock()
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    if starts_at <= now:
-        # The card waited while its start went by: ask for the time again.
-        await callback.answer()
-        await state.update_data(editing=True)
-        await ask_setup_field(callback, state, t, settings, now, "start")
-        return
+async def create(ctx: Ctx) -> Done:
+    now = ctx.now()
+    starts_at = datetime.fromisoformat(ctx.values["starts_at"])
+    if starts_at <= now:  # the card waited while its start went by
+        raise Reask("starts_at", start_error(ctx, StartError.PAST))
     event = await service.create_event(
-        session, name=data["name"], kind=data["kind"], starts_at=starts_at, now=now
+        ctx.session, name=ctx.values["name"], kind=ctx.values["kind"], starts_at=starts_at, now=now
     )
-    await finish_flow(callback.bot, callback.message.chat.id, state)
-    await callback.answer()
-    await callback.message.answer(t("events-saved", card=Html(event_card(t, settings, event))))
+    return Done.say(ctx.t("events-saved", card=Html(event_card(ctx.t, ctx.settings, event))))
+
+
+SETUP = Form(
+    prefix="ev",
+    fields=event_fields(
+        EventSetup.waiting_for_name,
+        EventSetup.waiting_for_type,
+        EventSetup.waiting_for_start,
+        edit=False,
+    ),
+    card=EventSetup.confirming,
+    render_card=setup_card,
+    choosing=EventSetup.choosing_field,
+    choose_text="events-ask-field",
+    save=create,
+    fields_per_row=3,
+    command="event_setup",
+    resumable=True,
+    continue_hint="events-setup-continue",
+)
+
+
+async def cmd_event_setup(message: Message, state: FSMContext, t: Translator, **data: Any) -> None:
+    ctx = await Ctx.of(message, state, t, data)
+    if not await SETUP.resume(ctx):
+        await SETUP.start(ctx)
 
 
 # --- /event_edit -----------------------------------------------------------------------------
 
 
-async def cmd_event_edit(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> None:
-    await open_pick(message, state, session, t, settings, EDIT_PICK)
+async def edit_picked(ctx: Ctx, event: Event) -> None:
+    await EDIT.open(ctx, values={EVENT: event.id}, subject=event)
 
 
-async def show_edit_fields(
-    where: Prompted, state: FSMContext, t: Translator, settings: Settings, event: Event
-) -> None:
-    await state.set_state(EventEdit.choosing_field)
-    text = t("events-edit-which", card=Html(event_card(t, settings, event)))
-    await ask(where, state, text, field_keyboard(t), edit=isinstance(where, CallbackQuery))
+EDIT_PICK = event_picker(
+    list_id="evedit",
+    state=EventEdit.choosing_event,
+    title="events-pick-edit",
+    empty="events-none",
+    events=service.RECENT_EVENTS,
+    on_pick=edit_picked,
+    command="event_edit",
+)
 
 
-async def edit_on_pick(
-    callback: CallbackQuery,
-    callback_data: EventPickCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    event = await picked(callback, callback_data, session, t)
-    if event is None:
-        return
-    await callback.answer()
-    await state.update_data(event_id=event.id)
-    await show_edit_fields(callback, state, t, settings, event)
+async def edit_card(ctx: Ctx) -> str:
+    return ctx.t("events-edit-which", card=Html(event_card(ctx.t, ctx.settings, ctx.subject)))
 
 
-async def edit_on_field(
-    callback: CallbackQuery,
-    callback_data: EventFieldCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    event = await flow_event(session, state)
-    if event is None or callback_data.field not in FIELDS:
-        await gone(callback, t)
-        return
-    await callback.answer()
-    current = t("events-current", value=_field_value(t, settings, event, callback_data.field))
-    await state.set_state(EDIT_WAITS[callback_data.field])
-    text, markup = field_prompt(t, settings, clock(), callback_data.field, back=True)
-    await ask(callback, state, f"{current}\n\n{text}", markup, edit=True)
-
-
-def _field_value(t: Translator, settings: Settings, event: Event, field: str) -> str:
+async def save_edit(ctx: Ctx, field: str, value: str) -> Done:
+    event: Event = ctx.subject
     if field == "name":
-        return event.name
-    if field == "type":
-        return type_label(t, event.type)
-    return service.format_local(event.starts_at, settings.timezone)
+        service.set_name(event, value)
+    elif field == "kind":
+        service.set_type(event, value)
+    else:
+        service.set_start(event, datetime.fromisoformat(value), ctx.now())
+    await ctx.session.flush()
+    return Done.say(ctx.t("events-updated", card=Html(event_card(ctx.t, ctx.settings, event))))
 
 
-async def edit_on_back(
-    callback: CallbackQuery,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    if raw_state == EventEdit.choosing_field.state:
-        await back_to_pick(callback, state, session, t, settings, EDIT_PICK)
-        return
-    event = await flow_event(session, state)
-    if event is None:
-        await gone(callback, t)
-        return
-    await callback.answer()
-    await show_edit_fields(callback, state, t, settings, event)
-
-
-async def edit_saved(
-    where: Prompted,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    event: Event,
-) -> None:
-    message = where if isinstance(where, Message) else where.message
-    assert isinstance(message, Message)
-    await session.flush()
-    await finish_flow(message.bot, message.chat.id, state)
-    await message.answer(t("events-updated", card=Html(event_card(t, settings, event))))
-
-
-async def edit_on_name(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> None:
-    name = await typed_name(message, state, t)
-    if name is None:
-        return
-    event = await flow_event(session, state)
-    if event is None:
-        await end_gone(message, state, t)
-        return
-    service.set_name(event, name)
-    await edit_saved(message, state, session, t, settings, event)
-
-
-async def edit_on_type(
-    callback: CallbackQuery,
-    callback_data: EventTypeCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    event = await flow_event(session, state)
-    if event is None or callback_data.kind not in EVENT_TYPES:
-        await gone(callback, t)
-        return
-    await callback.answer()
-    service.set_type(event, callback_data.kind)
-    await edit_saved(callback, state, session, t, settings, event)
-
-
-async def edit_on_start(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    now = clock()
-    starts_at = await typed_start(message, state, t, settings, now)
-    if starts_at is None:
-        return
-    event = await flow_event(session, state)
-    if event is None:
-        await end_gone(message, state, t)
-        return
-    service.set_start(event, starts_at, now)
-    await edit_saved(message, state, session, t, settings, event)
+EDIT = Form(
+    prefix="ev",
+    fields=event_fields(
+        EventEdit.waiting_for_name,
+        EventEdit.waiting_for_type,
+        EventEdit.waiting_for_start,
+        edit=True,
+    ),
+    card=EventEdit.choosing_field,
+    render_card=edit_card,
+    save_field=save_edit,
+    load=flow_event,
+    gone="events-gone",
+    back_out=EDIT_PICK.back,
+    fields_per_row=3,
+)
 
 
 # --- /event_start ----------------------------------------------------------------------------
 
 
-async def cmd_event_start(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> None:
-    await open_pick(message, state, session, t, settings, START_PICK)
+async def start_picked(ctx: Ctx, event: Event) -> None:
+    await START.open(ctx, values={EVENT: event.id}, subject=event)
 
 
-async def ask_link(where: Prompted, state: FSMContext, t: Translator, event: Event) -> None:
-    await state.set_state(EventStart.waiting_for_link)
-    await ask(
-        where,
-        state,
-        t("events-ask-link", name=event.name),
-        prompt_keyboard(t, back=True),
-        edit=isinstance(where, CallbackQuery),
-    )
+START_PICK = event_picker(
+    list_id="evstart",
+    state=EventStart.choosing_event,
+    title="events-pick-start",
+    empty="events-none-upcoming",
+    events=service.UPCOMING_EVENTS,
+    on_pick=start_picked,
+    command="event_start",
+)
 
 
-async def start_on_pick(
-    callback: CallbackQuery,
-    callback_data: EventPickCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-) -> None:
-    event = await picked(callback, callback_data, session, t, UPCOMING)
-    if event is None:
-        return
-    await callback.answer()
-    await state.update_data(event_id=event.id)
-    await ask_link(callback, state, t, event)
+def parse_link(ctx: Ctx, text: str) -> str:
+    if not service.is_valid_link(text):
+        raise Invalid(ctx.t("events-bad-link"))
+    return text
 
 
-async def start_on_link(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator
-) -> None:
-    assert message.text is not None
-    link = message.text.strip()
-    if not service.is_valid_link(link):
-        await reask(message, state, t("events-bad-link"))
-        return
-    event = await flow_event(session, state, UPCOMING)
-    if event is None:
-        await end_gone(message, state, t)
-        return
-    await state.update_data(link=link)
-    await state.set_state(EventStart.confirming)
-    await ask(
-        message,
-        state,
-        t("events-start-confirm", name=event.name, link=link),
-        confirm_keyboard(t),
-    )
+async def start_card(ctx: Ctx) -> str:
+    return ctx.t("events-start-confirm", name=ctx.subject.name, link=ctx.values.get("link", ""))
 
 
-async def start_on_back(
-    callback: CallbackQuery,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    if raw_state == EventStart.confirming.state:
-        event = await flow_event(session, state, UPCOMING)
-        if event is None:
-            await gone(callback, t)
-            return
-        await callback.answer()
-        await ask_link(callback, state, t, event)
-        return
-    await back_to_pick(callback, state, session, t, settings, START_PICK)
-
-
-async def start_on_confirm(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    assert isinstance(callback.message, Message)
-    assert callback.bot is not None
-    event = await flow_event(session, state, UPCOMING)
-    link = (await state.get_data()).get("link")
-    if event is None or not isinstance(link, str):
-        await gone(callback, t)
-        return
+async def go_live(ctx: Ctx) -> Done:
+    event: Event = ctx.subject
+    link = ctx.values.get("link")
+    if not isinstance(link, str):
+        raise Reask("link")
     service.mark_live(event, link=link)
-    posted = await post_announcement(session, settings, event, link)
-    await finish_flow(callback.bot, callback.message.chat.id, state)
-    await callback.answer()
-    key = "events-started" if posted else "events-started-no-chat"
-    await callback.message.answer(t(key, name=event.name))
+    posted = await post_announcement(ctx.session, ctx.settings, event, link)
+    return Done.say(
+        ctx.t("events-started" if posted else "events-started-no-chat", name=event.name)
+    )
+
+
+async def upcoming_event(ctx: Ctx) -> Event | None:
+    return await flow_event(ctx, UPCOMING)
+
+
+START = Form(
+    prefix="ev",
+    fields=(
+        Field(
+            "link",
+            EventStart.waiting_for_link,
+            lambda ctx: ctx.t("events-ask-link", name=ctx.subject.name),
+            parse=parse_link,
+        ),
+    ),
+    card=EventStart.confirming,
+    render_card=start_card,
+    save=go_live,
+    load=upcoming_event,
+    gone="events-gone",
+    back_out=START_PICK.back,
+    edit_button=False,
+)
 
 
 # --- /event_finish ---------------------------------------------------------------------------
 
 
-async def cmd_event_finish(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> None:
-    await open_pick(message, state, session, t, settings, FINISH_PICK)
-
-
-async def finish_on_pick(
-    callback: CallbackQuery,
-    callback_data: EventPickCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-) -> None:
-    assert isinstance(callback.message, Message)
-    assert callback.bot is not None
-    event = await picked(callback, callback_data, session, t, LIVE)
-    if event is None:
-        return
+async def finish_picked(ctx: Ctx, event: Event) -> None:
     service.mark_finished(event)
-    await unpin_announcement(session, event)
-    await finish_flow(callback.bot, callback.message.chat.id, state)
-    await callback.answer()
-    await callback.message.answer(t("events-finished", name=event.name))
+    await unpin_announcement(ctx.session, event)
+    await finish_flow(ctx.event.bot, ctx.chat_id, ctx.state)
+    await ctx.ack()
+    await ctx.say(ctx.t("events-finished", name=event.name))
+
+
+FINISH_PICK = event_picker(
+    list_id="evfin",
+    state=EventFinish.choosing_event,
+    title="events-pick-finish",
+    empty="events-none-live",
+    events=service.LIVE_EVENTS,
+    on_pick=finish_picked,
+    command="event_finish",
+)
 
 
 # --- /event_delete ---------------------------------------------------------------------------
 
 
-async def cmd_event_delete(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> None:
-    await open_pick(message, state, session, t, settings, DELETE_PICK)
+async def delete_picked(ctx: Ctx, event: Event) -> None:
+    await DELETE.open(ctx, values={EVENT: event.id}, subject=event)
 
 
-async def delete_on_pick(
-    callback: CallbackQuery,
-    callback_data: EventPickCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-) -> None:
-    event = await picked(callback, callback_data, session, t)
-    if event is None:
-        return
-    topics = await service.count_topics(session, event.id)
-    await callback.answer()
-    await state.update_data(event_id=event.id)
-    await state.set_state(EventDelete.confirming)
-    text = t("events-delete-confirm", name=event.name, count=topics)
-    await ask(callback, state, text, confirm_keyboard(t), edit=True)
+DELETE_PICK = event_picker(
+    list_id="evdel",
+    state=EventDelete.choosing_event,
+    title="events-pick-delete",
+    empty="events-none",
+    events=service.ALL_EVENTS,
+    on_pick=delete_picked,
+    command="event_delete",
+)
 
 
-async def delete_on_back(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    await back_to_pick(callback, state, session, t, settings, DELETE_PICK)
+async def delete_card(ctx: Ctx) -> str:
+    topics = await service.count_topics(ctx.session, ctx.subject.id)
+    return ctx.t("events-delete-confirm", name=ctx.subject.name, count=topics)
 
 
-async def delete_on_confirm(
-    callback: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translator
-) -> None:
-    assert isinstance(callback.message, Message)
-    event = await flow_event(session, state)
-    if event is None:
-        await gone(callback, t)
-        return
-    name = event.name
-    topics = await service.delete_event(session, event)
-    await finish_flow(callback.bot, callback.message.chat.id, state)
-    await callback.answer()
-    await callback.message.answer(t("events-deleted", name=name, count=topics))
+async def delete(ctx: Ctx) -> Done:
+    name = ctx.subject.name
+    topics = await service.delete_event(ctx.session, ctx.subject)
+    return Done.say(ctx.t("events-deleted", name=name, count=topics))
 
 
-# --- stale buttons of the admin flows --------------------------------------------------------
+DELETE = Form(
+    prefix="ev",
+    card=EventDelete.confirming,
+    render_card=delete_card,
+    save=delete,
+    load=flow_event,
+    gone="events-gone",
+    back_out=DELETE_PICK.back,
+)
 
-
-async def on_stale_admin_button(callback: CallbackQuery, t: Translator) -> None:
-    # Reached only by admins (the guard refuses everyone else): a button of a flow that ended.
-    await callback.answer(t("menu-expired"), show_alert=True)
+PICKS = (EDIT_PICK, START_PICK, FINISH_PICK, DELETE_PICK)
+FORMS = (SETUP, EDIT, START, DELETE)
 
 
 # --- /events ---------------------------------------------------------------------------------
@@ -735,79 +411,13 @@ async def cmd_events(
 
 def build_admin_router() -> Router:
     router = guard(Router(name="events-admin"), where=Where.PRIVATE, who=Who.ADMIN)
-    msg, cb = router.message, router.callback_query
-
-    msg.register(cmd_event_setup, Command("event_setup"))
-    msg.register(setup_on_name, EventSetup.waiting_for_name, TEXT_INPUT)
-    cb.register(setup_on_type, EventSetup.waiting_for_type, EventTypeCb.filter())
-    msg.register(setup_on_start, EventSetup.waiting_for_start, TEXT_INPUT)
-    cb.register(setup_on_edit_card, EventSetup.confirming, EventEditCardCb.filter())
-    cb.register(setup_on_confirm, EventSetup.confirming, EventConfirmCb.filter())
-    cb.register(setup_on_field, EventSetup.choosing_field, EventFieldCb.filter())
-    cb.register(
-        setup_on_back,
-        or_f(
-            EventSetup.waiting_for_name,
-            EventSetup.waiting_for_type,
-            EventSetup.waiting_for_start,
-            EventSetup.confirming,
-            EventSetup.choosing_field,
-        ),
-        BackCb.filter(),
-    )
-
-    msg.register(cmd_event_edit, Command("event_edit"))
-    cb.register(edit_on_pick, EventEdit.choosing_event, EventPickCb.filter(F.action == PICK_EDIT))
-    cb.register(edit_on_field, EventEdit.choosing_field, EventFieldCb.filter())
-    msg.register(edit_on_name, EventEdit.waiting_for_name, TEXT_INPUT)
-    cb.register(edit_on_type, EventEdit.waiting_for_type, EventTypeCb.filter())
-    msg.register(edit_on_start, EventEdit.waiting_for_start, TEXT_INPUT)
-    cb.register(
-        edit_on_back,
-        or_f(
-            EventEdit.choosing_field,
-            EventEdit.waiting_for_name,
-            EventEdit.waiting_for_type,
-            EventEdit.waiting_for_start,
-        ),
-        BackCb.filter(),
-    )
-
-    msg.register(cmd_event_start, Command("event_start"))
-    cb.register(
-        start_on_pick, EventStart.choosing_event, EventPickCb.filter(F.action == PICK_START)
-    )
-    msg.register(start_on_link, EventStart.waiting_for_link, TEXT_INPUT)
-    cb.register(start_on_confirm, EventStart.confirming, EventConfirmCb.filter())
-    cb.register(
-        start_on_back,
-        or_f(EventStart.waiting_for_link, EventStart.confirming),
-        BackCb.filter(),
-    )
-
-    msg.register(cmd_event_finish, Command("event_finish"))
-    cb.register(
-        finish_on_pick, EventFinish.choosing_event, EventPickCb.filter(F.action == PICK_FINISH)
-    )
-
-    msg.register(cmd_event_delete, Command("event_delete"))
-    cb.register(
-        delete_on_pick, EventDelete.choosing_event, EventPickCb.filter(F.action == PICK_DELETE)
-    )
-    cb.register(delete_on_confirm, EventDelete.confirming, EventConfirmCb.filter())
-    cb.register(delete_on_back, EventDelete.confirming, BackCb.filter())
-
-    # Last: any other press of an admin button (a forged one is refused by the guard first).
-    cb.register(
-        on_stale_admin_button,
-        or_f(
-            EventPickCb.filter(F.action.in_(ADMIN_PICKS)),
-            EventTypeCb.filter(),
-            EventFieldCb.filter(),
-            EventConfirmCb.filter(),
-            EventEditCardCb.filter(),
-        ),
-    )
+    router.message.register(cmd_event_setup, Command("event_setup"))
+    for name, picker in zip(("edit", "start", "finish", "delete"), PICKS, strict=True):
+        router.message.register(picker.on_command, Command(f"event_{name}"))
+    for declared in (*PICKS, *FORMS):
+        declared.register(router)
+    # Last: any other press of an admin button is stale (a non-admin's is refused by the guard).
+    expire_stale(router, *(button for declared in (*PICKS, *FORMS) for button in declared.buttons))
     return router
 
 

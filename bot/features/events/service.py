@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.events.models import (
@@ -29,7 +29,7 @@ EVENT_TYPES: tuple[str, ...] = ("club_call", "meetup", "workshop", "reading_club
 NAME_LIMIT = 100
 LINK_LIMIT = 2048
 RECENT_LIMIT = 10  # /event_edit offers the last ten events
-PICK_LIMIT = 20  # other "pick an event" lists
+PICK_PAGE = 10  # events on a page of a "pick an event" list
 DATE_FORMAT = "%d.%m.%Y %H:%M"
 _DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
 
@@ -120,13 +120,8 @@ async def get_event(session: AsyncSession, event_id: int) -> Event | None:
     return await session.get(Event, event_id)
 
 
-async def recent_events(session: AsyncSession, limit: int = RECENT_LIMIT) -> Sequence[Event]:
-    stmt = select(Event).order_by(Event.id.desc()).limit(limit)  # ids grow with creation
-    return (await session.scalars(stmt)).all()
-
-
 async def events_with_status(
-    session: AsyncSession, *statuses: str, limit: int = PICK_LIMIT
+    session: AsyncSession, *statuses: str, limit: int = 50
 ) -> Sequence[Event]:
     """Events in these states, soonest first."""
     stmt = (
@@ -142,20 +137,55 @@ async def upcoming_and_live(session: AsyncSession) -> Sequence[Event]:
     return await events_with_status(session, LIVE, UPCOMING, limit=50)
 
 
-async def events_for_topics(session: AsyncSession, limit: int = PICK_LIMIT) -> Sequence[Event]:
-    """Events whose topics one may read: live and upcoming first (soonest first), then the
-    most recently finished ones."""
-    open_events = list(await events_with_status(session, LIVE, UPCOMING, limit=limit))
-    left = limit - len(open_events)
-    if left <= 0:
-        return open_events
-    stmt = (
-        select(Event)
-        .where(Event.status == FINISHED)
-        .order_by(Event.starts_at.desc(), Event.id.desc())
-        .limit(left)
-    )
-    return open_events + list((await session.scalars(stmt)).all())
+@dataclass(frozen=True)
+class EventList:
+    """The events a "pick an event" list offers, in its order, one page at a time.
+
+    order: "soonest" (by start), "newest" (the last created first), or "open_first" (live and
+    upcoming by start, then finished ones, the latest first).
+    """
+
+    statuses: tuple[str, ...] = ()  # none: every event
+    order: str = "soonest"
+    cap: int | None = None  # at most this many (the first ones in its order)
+
+    async def count(self, session: AsyncSession, query: str = "") -> int:
+        stmt = select(func.count()).select_from(Event)
+        if self.statuses:
+            stmt = stmt.where(Event.status.in_(self.statuses))
+        total = int((await session.scalar(stmt)) or 0)
+        return total if self.cap is None else min(total, self.cap)
+
+    async def fetch(
+        self, session: AsyncSession, query: str = "", *, offset: int = 0, limit: int = PICK_PAGE
+    ) -> Sequence[Event]:
+        if self.cap is not None:
+            limit = max(0, min(limit, self.cap - offset))
+        stmt = select(Event)
+        if self.statuses:
+            stmt = stmt.where(Event.status.in_(self.statuses))
+        stmt = stmt.order_by(*self._order()).offset(offset).limit(limit)
+        return (await session.scalars(stmt)).all()
+
+    def _order(self) -> tuple[Any, ...]:
+        if self.order == "newest":
+            return (Event.id.desc(),)  # ids grow with creation
+        if self.order == "open_first":
+            finished = Event.status == FINISHED
+            return (
+                case((finished, 1), else_=0),
+                case((~finished, Event.starts_at)),
+                Event.starts_at.desc(),
+                Event.id,
+            )
+        return (Event.starts_at, Event.id)
+
+
+RECENT_EVENTS = EventList(order="newest", cap=RECENT_LIMIT)  # /event_edit: the last ten
+ALL_EVENTS = EventList(order="newest")
+UPCOMING_EVENTS = EventList((UPCOMING,))
+LIVE_EVENTS = EventList((LIVE,))
+TOPIC_EVENTS = EventList(order="open_first")  # whose topics one may read
 
 
 async def count_topics(session: AsyncSession, event_id: int) -> int:

@@ -1,22 +1,21 @@
-"""Screens shared by the intro and profile routers: cards with field states, search results."""
+"""Screens shared by the intro and profile routers: cards with field states, the search list."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.features.profile import service
 from bot.features.profile.cards import card_text, post_link
-from bot.features.profile.keyboards import FIELD_LABELS, search_keyboard
+from bot.features.profile.keyboards import FIELD_LABELS, SEARCH_LIST, result_label
 from bot.features.profile.models import Profile
 from bot.features.profile.service import CardData
 from bot.features.profile.states import ProfileSearch
 from bot.i18n import Translator
-from bot.telegram.keyboards import Page, keyboard
+from bot.telegram.flows import Ctx
+from bot.telegram.keyboards import keyboard
+from bot.telegram.pickers import Listed, Picker
 from bot.telegram.prompts import ask
-from bot.telegram.results import ResultsList
 
 QUERY = "pf_query"
 # A prompt that quotes a current value keeps it short enough for one message.
@@ -48,27 +47,47 @@ def profile_screen(t: Translator, profile: Profile, *, admin: bool = False) -> s
     return "\n".join(parts)
 
 
+def value_prompt(t: Translator, profile: Profile, field: str) -> str:
+    """Asking for a new value of a profile's field, with its current value."""
+    current = getattr(profile, field) or ""
+    text = t("profile-ask-value", field=t(FIELD_LABELS[field]))
+    if current:
+        return text + "\n\n" + t("profile-current", value=quote(current))
+    return text + "\n\n" + t("profile-current-missing")
+
+
 async def ask_query(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> None:
     await state.set_state(ProfileSearch.waiting_for_query)
     await ask(event, state, t("profile-search-ask"), keyboard(t=t))
 
 
-def render_search(
-    t: Translator, query: str, profiles: Sequence[Profile], page: Page, total: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    if not profiles:
-        text = t("profile-search-none", query=query)
-    else:
-        text = t("profile-search-found", query=query, total=total)
-    return text, search_keyboard(t, profiles, page)
+def search_title(ctx: Ctx, listed: Listed[Profile]) -> str:
+    key = "profile-search-found" if listed.items else "profile-search-none"
+    return ctx.t(key, query=listed.query, total=listed.total)
 
 
-# The member search; the flow keeps waiting for a new query.
-SEARCH_RESULTS = ResultsList(
-    step=ProfileSearch.waiting_for_query,
-    query_key=QUERY,
-    size=service.PAGE_SIZE,
+async def find_profile(ctx: Ctx, profile_id: int) -> Profile | None:
+    return await service.get_profile(ctx.session, profile_id)
+
+
+async def show_found(ctx: Ctx, profile: Profile) -> None:
+    """A picked search result: its card, under the list (which stays, for the next one)."""
+    await ctx.ack()
+    await ctx.say(card_text(ctx.t, CardData.of(profile)))
+
+
+# The member search (/profile → Find people, /intro words); a new query typed searches again.
+SEARCH: Picker[Profile] = Picker(
+    list_id=SEARCH_LIST,
+    state=ProfileSearch.waiting_for_query,
     count=service.count_matches,
     fetch=service.search,
-    render=render_search,
+    title=search_title,
+    label=lambda _ctx, profile: result_label(profile),
+    find=find_profile,
+    on_pick=show_found,
+    gone="profile-gone",
+    size=service.PAGE_SIZE,
+    query_key=QUERY,
+    command="profile",
 )

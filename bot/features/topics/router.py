@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command, or_f
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.features.core.models import User
-from bot.features.core.service import UserInfo
 from bot.features.events import service as events
-from bot.features.events.keyboards import (
-    PICK_TOPIC_ADD,
-    PICK_TOPICS,
-    PICK_TOPICS_MANAGE,
-    EventPickCb,
-)
 from bot.features.events.models import UPCOMING, Event
-from bot.features.events.pick import (
-    Pick,
-    end_gone,
-    flow_event,
-    gone,
-    picked,
-    show_pick,
-)
+from bot.features.events.pick import EVENT, event_picker, flow_event
 from bot.features.topics import service
 from bot.features.topics.keyboards import (
     BROWSE_LIST,
@@ -41,19 +27,19 @@ from bot.features.topics.keyboards import (
     browse_keyboard,
     manage_keyboard,
 )
-from bot.features.topics.models import Topic
 from bot.features.topics.service import PAGE_SIZE, TEXT_LIMIT
 from bot.features.topics.states import TopicAdd, TopicsBrowse, TopicsManage
 from bot.i18n import Html, Translator, get_translator, resolve_locale
 from bot.outbox import sender as outbox
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandSpec, Where, Who
-from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.flows import Ctx, expire_stale
+from bot.telegram.forms import Done, Field, Form
 from bot.telegram.guards import guard
-from bot.telegram.inputs import length_error
-from bot.telegram.keyboards import BackCb, Page, PageCb, keyboard
+from bot.telegram.keyboards import BackCb, Page, PageCb
 from bot.telegram.links import user_link
-from bot.telegram.prompts import ask, finish_flow, reask, start_flow
+from bot.telegram.pickers import Picker
+from bot.telegram.prompts import LivePrompt, ask
 from bot.telegram.text import escape
 
 log = logging.getLogger(__name__)
@@ -66,9 +52,6 @@ COMMANDS = (
 
 # A page shows at most this much of each topic, so five of them fit in one message.
 PREVIEW_LIMIT = 600
-
-
-# --- helpers -------------------------------------------------------------------------------
 
 
 def preview(text: str) -> str:
@@ -105,112 +88,55 @@ async def render_topics(
     return "\n\n".join(lines), page, [topic.id for topic, _ in rows]
 
 
-async def open_pick(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    pick: Pick,
-) -> None:
-    """A command that begins with "pick an event"; with none to pick, the flow ends at once."""
-    await start_flow(message, state, pick.state)
-    listed = await pick.events(session)
-    if not listed:
-        await state.clear()
-        await message.answer(t(pick.empty))
-        return
-    await show_pick(message, state, t, settings, pick, listed)
+# --- /topic_add: pick an upcoming event, then type the topic ---------------------------------
 
 
-async def back_to_pick(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    pick: Pick,
-) -> None:
-    listed = await pick.events(session)
-    if not listed:
-        await finish_flow(callback.bot, callback.from_user.id, state)
-        await callback.answer(t(pick.empty), show_alert=True)
-        return
-    await show_pick(callback, state, t, settings, pick, listed)
-    await callback.answer()
+async def add_picked(ctx: Ctx, event: Event) -> None:
+    await PROPOSE.open(ctx, values={EVENT: event.id}, subject=event)
 
 
-# --- /topic_add ------------------------------------------------------------------------------
-
-
-ADD_PICK = Pick(
-    TopicAdd.choosing_event,
-    PICK_TOPIC_ADD,
-    "topics-pick-add",
-    "topics-no-upcoming",
-    lambda session: events.events_with_status(session, UPCOMING),
+ADD_PICK = event_picker(
+    list_id="tadd",
+    state=TopicAdd.choosing_event,
+    title="topics-pick-add",
+    empty="topics-no-upcoming",
+    events=events.UPCOMING_EVENTS,
+    on_pick=add_picked,
+    command="topic_add",
 )
 
 
-async def cmd_topic_add(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> None:
-    await open_pick(message, state, session, t, settings, ADD_PICK)
+async def upcoming_event(ctx: Ctx) -> Event | None:
+    return await flow_event(ctx, UPCOMING)
 
 
-async def add_on_pick(
-    callback: CallbackQuery,
-    callback_data: EventPickCb,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-) -> None:
-    event = await picked(callback, callback_data, session, t, UPCOMING)
-    if event is None:
-        return
-    await callback.answer()
-    await state.update_data(event_id=event.id)
-    await state.set_state(TopicAdd.waiting_for_text)
-    text = t("topics-ask-text", name=event.name, limit=str(TEXT_LIMIT))
-    await ask(callback, state, text, keyboard(t=t, back=True), edit=True)
+async def propose(ctx: Ctx) -> Done:
+    event: Event = ctx.subject
+    author = ctx.user
+    text = str(ctx.values["text"])
+    await service.add_topic(
+        ctx.session, event_id=event.id, author_id=author.id, text=text, now=ctx.now()
+    )
+    admins = await admins_to_notify(ctx.session, ctx.data["access"], ctx.settings, author.id)
+    await notify_admins(ctx.session, admins, ctx.settings, event, author.id, author.full_name, text)
+    return Done.say(ctx.t("topics-saved", name=event.name))
 
 
-async def add_on_back(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    await back_to_pick(callback, state, session, t, settings, ADD_PICK)
-
-
-async def add_on_text(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: UserInfo | None,
-    t: Translator,
-    settings: Settings,
-    access: Access,
-    clock: Callable[[], datetime],
-) -> None:
-    assert message.text is not None
-    assert message.bot is not None
-    text = message.text.strip()
-    error = length_error(t, text, limit=TEXT_LIMIT)
-    if error:
-        await reask(message, state, error)
-        return
-    event = await flow_event(session, state, UPCOMING)
-    if event is None or user is None:
-        await end_gone(message, state, t)
-        return
-    await service.add_topic(session, event_id=event.id, author_id=user.id, text=text, now=clock())
-    admins = await admins_to_notify(session, access, settings, user.id)
-    await notify_admins(session, admins, settings, event, user, text)
-    await finish_flow(message.bot, message.chat.id, state)
-    await message.answer(t("topics-saved", name=event.name))
+PROPOSE = Form(
+    prefix="tpa-",
+    fields=(
+        Field(
+            "text",
+            TopicAdd.waiting_for_text,
+            lambda ctx: ctx.t("topics-ask-text", name=ctx.subject.name, limit=str(TEXT_LIMIT)),
+            limit=TEXT_LIMIT,
+        ),
+    ),
+    save=propose,
+    load=upcoming_event,
+    gone="events-gone",
+    back_out=ADD_PICK.back,
+)
 
 
 async def admins_to_notify(
@@ -229,7 +155,8 @@ async def notify_admins(
     admins: Sequence[User],
     settings: Settings,
     event: Event,
-    author: UserInfo,
+    author_id: int,
+    author_name: str,
     text: str,
 ) -> None:
     """Tell each admin about a new topic, in their language, through the outbox: the author is
@@ -237,45 +164,67 @@ async def notify_admins(
     for admin in admins:
         locale = resolve_locale(admin.language, admin.language_code, settings.default_locale)
         t = get_translator(locale)
-        notice = t(
-            "topics-admin-notice",
-            name=event.name,
-            author=user_link(author.id, author.full_name),
-            text=text,
-        )
+        author = user_link(author_id, author_name)
+        notice = t("topics-admin-notice", name=event.name, author=author, text=text)
         await outbox.post(session, admin.id, notice)
 
 
-# --- /topics and /topics_manage -------------------------------------------------------------
+# --- /topics and /topics_manage: pick an event, then its topics page by page -------------------
 
 
 @dataclass(frozen=True)
 class TopicList:
     """What differs between /topics (members) and /topics_manage (admins)."""
 
-    pick: Pick
+    pick: Picker[Event]
     viewing: State
     manage: bool  # admins: authors as links and a delete button per topic
 
 
+async def show_page(ctx: Ctx, listing: TopicList, event: Event, number: int) -> None:
+    text, page, ids = await render_topics(
+        ctx.session, ctx.t, ctx.settings, event, number, links=listing.manage
+    )
+    await ctx.update(**{EVENT: event.id, "page": page.number})
+    await ctx.state.set_state(listing.viewing)
+    await ctx.ack()
+    if listing.manage:
+        await ask(ctx.event, ctx.state, text, manage_keyboard(ctx.t, page, ids), edit=True)
+    else:
+        full = f"{text}\n\n{ctx.t('topics-hint-add')}"
+        await ask(ctx.event, ctx.state, full, browse_keyboard(ctx.t, page), edit=True)
+
+
+async def browse_picked(ctx: Ctx, event: Event) -> None:
+    await show_page(ctx, BROWSE, event, 0)
+
+
+async def manage_picked(ctx: Ctx, event: Event) -> None:
+    await show_page(ctx, MANAGE, event, 0)
+
+
 BROWSE = TopicList(
-    Pick(
-        TopicsBrowse.choosing_event,
-        PICK_TOPICS,
-        "topics-pick-list",
-        "topics-no-events",
-        events.events_for_topics,
+    event_picker(
+        list_id="tlist",
+        state=TopicsBrowse.choosing_event,
+        title="topics-pick-list",
+        empty="topics-no-events",
+        events=events.TOPIC_EVENTS,
+        on_pick=browse_picked,
+        command="topics",
     ),
     TopicsBrowse.viewing,
     manage=False,
 )
 MANAGE = TopicList(
-    Pick(
-        TopicsManage.choosing_event,
-        PICK_TOPICS_MANAGE,
-        "topics-pick-manage",
-        "topics-no-events",
-        events.events_for_topics,
+    event_picker(
+        list_id="tman",
+        state=TopicsManage.choosing_event,
+        title="topics-pick-manage",
+        empty="topics-no-events",
+        events=events.TOPIC_EVENTS,
+        on_pick=manage_picked,
+        command="topics_manage",
     ),
     TopicsManage.viewing,
     manage=True,
@@ -287,108 +236,54 @@ def topic_list(raw_state: str | None) -> TopicList:
     return MANAGE if raw_state in TopicsManage else BROWSE
 
 
-async def cmd_topics(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> None:
-    await open_pick(message, state, session, t, settings, BROWSE.pick)
-
-
-async def cmd_topics_manage(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translator, settings: Settings
-) -> None:
-    await open_pick(message, state, session, t, settings, MANAGE.pick)
-
-
-async def show_page(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-    listing: TopicList,
-    event: Event,
-    number: int,
-) -> None:
-    text, page, ids = await render_topics(session, t, settings, event, number, links=listing.manage)
-    await state.update_data(event_id=event.id, page=page.number)
-    await state.set_state(listing.viewing)
-    if listing.manage:
-        await ask(callback, state, text, manage_keyboard(t, page, ids), edit=True)
-    else:
-        full = f"{text}\n\n{t('topics-hint-add')}"
-        await ask(callback, state, full, browse_keyboard(t, page), edit=True)
-
-
-async def list_on_pick(
-    callback: CallbackQuery,
-    callback_data: EventPickCb,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    event = await picked(callback, callback_data, session, t)
+async def viewed_event(
+    callback: CallbackQuery, state: FSMContext, t: Translator, data: Any
+) -> tuple[Ctx, Event | None]:
+    """The context of a press on a topics page, and the page's event (None: an alert said it
+    is gone)."""
+    ctx = await Ctx.of(callback, state, t, data)
+    event = await flow_event(ctx)
     if event is None:
-        return
-    await callback.answer()
-    await show_page(callback, state, session, t, settings, topic_list(raw_state), event, 0)
+        await ctx.ack(t("events-gone"), alert=True)
+    return ctx, event
 
 
-async def list_on_page(
+async def on_page(
     callback: CallbackQuery,
     callback_data: PageCb,
     state: FSMContext,
     raw_state: str | None,
-    session: AsyncSession,
     t: Translator,
-    settings: Settings,
+    **data: Any,
 ) -> None:
-    event = await flow_event(session, state)
-    if event is None:
-        await gone(callback, t)
-        return
-    await callback.answer()
-    listing = topic_list(raw_state)
-    await show_page(callback, state, session, t, settings, listing, event, callback_data.page)
+    ctx, event = await viewed_event(callback, state, t, data)
+    if event is not None:
+        await show_page(ctx, topic_list(raw_state), event, callback_data.page)
 
 
-async def list_on_back(
-    callback: CallbackQuery,
-    state: FSMContext,
-    raw_state: str | None,
-    session: AsyncSession,
-    t: Translator,
-    settings: Settings,
+async def on_back(
+    callback: CallbackQuery, state: FSMContext, raw_state: str | None, t: Translator, **data: Any
 ) -> None:
-    await back_to_pick(callback, state, session, t, settings, topic_list(raw_state).pick)
+    await topic_list(raw_state).pick.back(await Ctx.of(callback, state, t, data))
 
 
-async def manage_on_delete(
+async def on_delete(
     callback: CallbackQuery,
     callback_data: TopicDeleteCb,
     state: FSMContext,
-    session: AsyncSession,
     t: Translator,
-    settings: Settings,
+    **data: Any,
 ) -> None:
-    event = await flow_event(session, state)
+    ctx, event = await viewed_event(callback, state, t, data)
     if event is None:
-        await gone(callback, t)
         return
-    topic: Topic | None = await service.get_topic(session, callback_data.topic_id)
+    topic = await service.get_topic(ctx.session, callback_data.topic_id)
     if topic is None or topic.event_id != event.id:
-        await callback.answer(t("topics-gone"), show_alert=True)
+        await ctx.ack(t("topics-gone"), alert=True)
     else:
-        await service.delete_topic(session, topic)
-        await callback.answer(t("topics-deleted"))
-    page = (await state.get_data()).get("page", 0)
-    await show_page(callback, state, session, t, settings, MANAGE, event, int(page))
-
-
-async def on_stale_button(callback: CallbackQuery, t: Translator) -> None:
-    # Reached only by those the guard lets through: a button of a flow that ended.
-    await callback.answer(t("menu-expired"), show_alert=True)
+        await service.delete_topic(ctx.session, topic)
+        await ctx.ack(t("topics-deleted"))
+    await show_page(ctx, MANAGE, event, int(ctx.values.get("page", 0)))
 
 
 # --- routers ---------------------------------------------------------------------------------
@@ -397,42 +292,30 @@ async def on_stale_button(callback: CallbackQuery, t: Translator) -> None:
 def build_admin_router() -> Router:
     router = guard(Router(name="topics-admin"), where=Where.PRIVATE, who=Who.ADMIN)
     msg, cb = router.message, router.callback_query
-    msg.register(cmd_topics_manage, Command("topics_manage"))
-    cb.register(
-        list_on_pick,
-        TopicsManage.choosing_event,
-        EventPickCb.filter(F.action == PICK_TOPICS_MANAGE),
-    )
-    cb.register(list_on_page, TopicsManage.viewing, PageCb.filter(F.list_id == MANAGE_LIST))
-    cb.register(manage_on_delete, TopicsManage.viewing, TopicDeleteCb.filter())
-    cb.register(list_on_back, TopicsManage.viewing, BackCb.filter())
-    cb.register(
-        on_stale_button,
-        or_f(TopicDeleteCb.filter(), EventPickCb.filter(F.action == PICK_TOPICS_MANAGE)),
-    )
+    msg.register(MANAGE.pick.on_command, Command("topics_manage"))
+    MANAGE.pick.register(router)
+    viewing = (TopicsManage.viewing, LivePrompt())
+    cb.register(on_page, *viewing, PageCb.filter(F.list_id == MANAGE_LIST))
+    cb.register(on_delete, *viewing, TopicDeleteCb.filter())
+    cb.register(on_back, *viewing, BackCb.filter())
+    pages = PageCb.filter(F.list_id == MANAGE_LIST)
+    expire_stale(router, *MANAGE.pick.buttons, pages, TopicDeleteCb.filter())
     return router
 
 
 def build_member_router() -> Router:
     router = guard(Router(name="topics-member"), where=Where.PRIVATE, who=Who.MEMBER)
     msg, cb = router.message, router.callback_query
-    msg.register(cmd_topic_add, Command("topic_add"))
-    cb.register(
-        add_on_pick, TopicAdd.choosing_event, EventPickCb.filter(F.action == PICK_TOPIC_ADD)
-    )
-    msg.register(add_on_text, TopicAdd.waiting_for_text, TEXT_INPUT)
-    cb.register(add_on_back, TopicAdd.waiting_for_text, BackCb.filter())
-
-    msg.register(cmd_topics, Command("topics"))
-    cb.register(
-        list_on_pick, TopicsBrowse.choosing_event, EventPickCb.filter(F.action == PICK_TOPICS)
-    )
-    cb.register(list_on_page, TopicsBrowse.viewing, PageCb.filter(F.list_id == BROWSE_LIST))
-    cb.register(list_on_back, TopicsBrowse.viewing, BackCb.filter())
-    cb.register(
-        on_stale_button,
-        EventPickCb.filter(F.action.in_({PICK_TOPIC_ADD, PICK_TOPICS})),
-    )
+    msg.register(ADD_PICK.on_command, Command("topic_add"))
+    ADD_PICK.register(router)
+    PROPOSE.register(router)
+    msg.register(BROWSE.pick.on_command, Command("topics"))
+    BROWSE.pick.register(router)
+    viewing = (TopicsBrowse.viewing, LivePrompt())
+    cb.register(on_page, *viewing, PageCb.filter(F.list_id == BROWSE_LIST))
+    cb.register(on_back, *viewing, BackCb.filter())
+    pages = PageCb.filter(F.list_id == BROWSE_LIST)
+    expire_stale(router, *ADD_PICK.buttons, *PROPOSE.buttons, *BROWSE.pick.buttons, pages)
     return router
 
 

@@ -38,6 +38,7 @@ events-ask-start =
     For example: { $example }
 events-start-malformed = I could not read that date. Please use DD.MM.YYYY HH:MM, for example: { $example }
 events-start-past = That moment has already passed. Please send a future date, for example: { $example }
+events-setup-continue = Let us go on with the new event where we stopped.
 events-ask-field = What do you want to change?
 events-setup-card =
     <b>New event</b>

@@ -29,7 +29,6 @@ profile-ask-value = Send the new value of “{ $field }”.
 profile-current = Current: <i>{ $value }</i>
 profile-current-missing = Current: not filled yet.
 profile-saved = Saved.
-profile-paste-ignored = Your message arrived in several parts: I took the first one and ignored the rest.
 profile-gone = This profile no longer exists.
 profile-username-invalid = That is not a Telegram username: up to 32 Latin letters, digits or underscores, starting with a letter.
 

@@ -38,6 +38,7 @@ events-ask-start =
     Например: { $example }
 events-start-malformed = Не получилось прочитать дату. Формат ДД.ММ.ГГГГ ЧЧ:ММ, например: { $example }
 events-start-past = Этот момент уже прошёл. Пришлите дату в будущем, например: { $example }
+events-setup-continue = Продолжим создание события с того места, где остановились.
 events-ask-field = Что изменить?
 events-setup-card =
     <b>Новое событие</b>

@@ -29,7 +29,6 @@ profile-ask-value = Отправьте новое значение поля «{ 
 profile-current = Сейчас: <i>{ $value }</i>
 profile-current-missing = Сейчас: не заполнено.
 profile-saved = Сохранено.
-profile-paste-ignored = Ваше сообщение пришло несколькими частями: я взял первую, остальные пропустил.
 profile-gone = Этого профиля больше нет.
 profile-username-invalid = Это не имя пользователя Telegram: до 32 латинских букв, цифр или подчёркиваний, начиная с буквы.
 
