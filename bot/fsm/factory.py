@@ -28,6 +28,8 @@ from bot.fsm.sql import SqlStorage, default_key_builder
 # Lease of a user's Redis lock: renewed every third of it while the handler runs, so it only
 # bounds how long a killed process keeps its users locked. Several times any Redis round trip.
 USER_LOCK_LEASE_SECONDS = 5.0
+# FSM records the embedded default keeps in memory (the most recently used users').
+SQL_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,8 @@ def _redis_fsm(
 
 
 def _sql_fsm(engine: AsyncEngine, ttl_seconds: int) -> FsmBundle:
-    storage = SqlStorage(engine, ttl=timedelta(seconds=ttl_seconds))
+    # One process per database (the isolation is in-process): records can be cached.
+    storage = SqlStorage(engine, ttl=timedelta(seconds=ttl_seconds), cache_size=SQL_CACHE_SIZE)
     isolation = KeyedLocks()
 
     async def ping() -> None:

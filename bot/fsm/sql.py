@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from aiogram.fsm.storage.base import DefaultKeyBuilder, KeyBuilder, StorageKey
+from cachetools import LRUCache
 from sqlalchemy import ColumnElement, Table, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.base import utcnow
-from bot.db.context import current_session
+from bot.db.context import current_session, on_commit
 from bot.db.engine import SOLO, create_engine
 from bot.fsm.frame import FramedStorage
 from bot.fsm.models import FsmRecord
@@ -36,6 +37,7 @@ _key, _state, _data, _expires_at = _table.c.key, _table.c.state, _table.c.data, 
 _UPDATE_ATTEMPTS = 5
 
 _Column = Literal["state", "data"]
+_Cached = tuple[str | None, dict[str, Any], datetime | None]
 # What an absent row reads as.
 _EMPTY: dict[_Column, Any] = {"state": None, "data": {}}
 
@@ -64,6 +66,7 @@ class SqlStorage(FramedStorage):
         key_builder: KeyBuilder | None = None,
         ttl: timedelta | None = None,
         clock: Callable[[], datetime] = utcnow,
+        cache_size: int = 0,
     ) -> None:
         if ttl is not None and ttl <= timedelta(0):
             raise ValueError(f"ttl must be positive or None, got {ttl}")
@@ -81,6 +84,10 @@ class SqlStorage(FramedStorage):
             engine.execution_options(isolation_level="AUTOCOMMIT") if self._postgres else engine
         )
         self._owns_engine = False
+        # Records as last written or read by this process, when it is the only one using the
+        # table (the embedded default: its isolation is in-process, so one process it is): a
+        # record is then read from SQL once, not at every update. key -> (state, data, expiry)
+        self._cache: LRUCache[str, _Cached] | None = LRUCache(cache_size) if cache_size else None
 
     @classmethod
     def from_url(
@@ -103,12 +110,20 @@ class SqlStorage(FramedStorage):
     # -- one record: state and data together (FramedStorage) ----------------------------------
 
     async def load(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
-        stmt = select(_state, _data).where(_key == self._key(key), self._alive(self.clock()))
+        row_key, now = self._key(key), self.clock()
+        cached = self._cache.get(row_key) if self._cache is not None else None
+        if cached is not None:
+            state, data, expires_at = cached
+            if expires_at is None or expires_at > now:
+                return state, dict(data)  # the frame changes its own copy, never the cache's
+            return None, {}
+        stmt = select(_state, _data, _expires_at).where(_key == row_key, self._alive(now))
         async with self._connection(single=True) as conn:
             row = (await conn.execute(stmt)).first()
-        if row is None:
-            return None, {}
-        return row.state, row.data if row.data is not None else {}
+        state, data = (row.state, row.data or {}) if row is not None else (None, {})
+        if self._cache is not None:
+            self._cache[row_key] = (state, data, row.expires_at if row is not None else None)
+        return state, dict(data)
 
     async def store(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
         """One statement: an upsert of both columns, or a delete when both are empty.
@@ -117,12 +132,11 @@ class SqlStorage(FramedStorage):
         it runs on its own (no BEGIN and COMMIT: it is the transaction).
         """
         row_key = self._key(key)
+        expires_at = self._expiry(self.clock())
         if state is None and not data:
             stmt: Any = delete(_table).where(_key == row_key)
         else:
-            insert = self._insert(
-                key=row_key, state=state, data=data, expires_at=self._expiry(self.clock())
-            )
+            insert = self._insert(key=row_key, state=state, data=data, expires_at=expires_at)
             stmt = insert.on_conflict_do_update(
                 index_elements=[_key],
                 set_={
@@ -133,16 +147,35 @@ class SqlStorage(FramedStorage):
             )
         async with self._connection(single=True) as conn:
             await conn.execute(stmt.execution_options(**{SOLO: True}))
+        if self._cache is not None:
+            self._remember(row_key, (state, data, expires_at))
+
+    def _remember(self, row_key: str, record: _Cached) -> None:
+        """Cache what was written once it is committed (not at all if it rolls back)."""
+        assert self._cache is not None
+        cache = self._cache
+        cache.pop(row_key, None)
+        session = current_session.get()
+        if session is not None and session.bind is self.engine and session.in_transaction():
+            on_commit(session, lambda: cache.__setitem__(row_key, record))
+        else:
+            cache[row_key] = record
+
+    def _forget(self, key: StorageKey) -> None:
+        if self._cache is not None:
+            self._cache.pop(self._key(key), None)
 
     # -- one change at a time (outside an update's frame) ---------------------------------------
 
     async def write_state(self, key: StorageKey, state: str | None) -> None:
+        self._forget(key)
         if state is None:
             await self._clear(key, self.clock(), "state")
         else:
             await self._write(key, self.clock(), "state", state)
 
     async def write_data(self, key: StorageKey, data: dict[str, Any]) -> None:
+        self._forget(key)
         if data:
             await self._write(key, self.clock(), "data", data)
         else:
@@ -150,6 +183,7 @@ class SqlStorage(FramedStorage):
 
     async def merge_data(self, key: StorageKey, data: dict[str, Any]) -> dict[str, Any]:
         """Atomic against concurrent writers of the same key."""
+        self._forget(key)
         row_key = self._key(key)
         for _ in range(_UPDATE_ATTEMPTS):
             merged = await self._merge(row_key, data, self.clock())

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.db.context import current_session
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
-from bot.fsm import FramedStorage, build_fsm, default_key_builder
+from bot.features.core.models import User
+from bot.fsm import FramedStorage, FsmRecord, SqlStorage, build_fsm, default_key_builder
 from bot.fsm.frame import open_frame
 from bot.fsm.redis import adopt_legacy_keys
 
@@ -141,3 +145,29 @@ async def test_keys_of_the_old_two_key_layout_are_adopted(redis_url: str) -> Non
         assert 0 < await redis.ttl(builder.build(KEY)) <= 3600
     finally:
         await redis.aclose()
+
+
+async def test_the_embedded_cache_keeps_only_what_committed(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    await upgrade(engine)
+    storage = SqlStorage(engine, ttl=timedelta(hours=1), cache_size=10)
+    sessions = create_session_factory(engine)
+    try:
+        await storage.store(KEY, "Form:name", {"a": 1})
+        for commit in (False, True):
+            async with sessions() as session:
+                token = current_session.set(session)
+                try:
+                    session.add(User(id=int(commit) + 1, first_name="Ada"))
+                    await session.flush()  # the update wrote a row: the record joins it
+                    await storage.store(KEY, "Form:about", {"a": 2})
+                    await (session.commit() if commit else session.rollback())
+                finally:
+                    current_session.reset(token)
+            expected = ("Form:about", {"a": 2}) if commit else ("Form:name", {"a": 1})
+            assert await storage.load(KEY) == expected
+            async with engine.connect() as conn:  # what the table holds agrees
+                row = (await conn.execute(select(FsmRecord.state))).one()
+            assert row.state == expected[0]
+    finally:
+        await engine.dispose()
