@@ -125,7 +125,7 @@ class Picker(Generic[T]):
             return
         await start_flow(ctx.event, ctx.state, self.state, t=ctx.t)
         ctx.values = await ctx.state.get_data()
-        await self.show(ctx, query)
+        await self.show(ctx, query, total=total)
 
     async def on_command(
         self, message: Message, state: FSMContext, t: Translator, **data: Any
@@ -133,10 +133,13 @@ class Picker(Generic[T]):
         """A command that begins with this list (register it with the command's filter)."""
         await self.open(await Ctx.of(message, state, t, data))
 
-    async def show(self, ctx: Ctx, query: str = "", page: int = 0) -> None:
+    async def show(
+        self, ctx: Ctx, query: str = "", page: int = 0, *, total: int | None = None
+    ) -> None:
         """One page of the list as the flow's live prompt (in place after a press on it)."""
         await ctx.state.set_state(self.state)
-        total = await self.count(ctx.session, query)
+        if total is None:
+            total = await self.count(ctx.session, query)
         current = Page.of(total, page, self.size)
         items = await self.fetch(ctx.session, query, offset=current.offset, limit=current.size)
         listed = Listed(query, items, current, total)
@@ -163,14 +166,15 @@ class Picker(Generic[T]):
         """Back to the list, on the page the user left it; an emptied list ends the flow."""
         query = self._query(ctx.values) or ""
         page = ctx.values.get(PAGE)
-        if self.empty is not None and await self.count(ctx.session, query) == 0:
+        total = await self.count(ctx.session, query)
+        if self.empty is not None and total == 0:
             await finish_flow(ctx.event.bot, ctx.chat_id, ctx.state)
             if isinstance(ctx.event, CallbackQuery):
                 await ctx.ack(ctx.t(self.empty), alert=True)
             else:
                 await ctx.say(ctx.t(self.empty))
             return
-        await self.show(ctx, query, page if isinstance(page, int) else 0)
+        await self.show(ctx, query, page if isinstance(page, int) else 0, total=total)
 
     def _query(self, values: dict[str, Any]) -> str | None:
         if self.query_key is None:
