@@ -3,7 +3,11 @@
 Attached as inner middlewares (`guard(router, ...)`), they run after a handler's filters
 matched, so a command that exists but is used in the wrong chat, or by someone who may not
 use it, gets a clear sentence (a message, or an alert for a button) instead of silence.
-Buttons are checked like commands: a button proves nothing about who pressed it.
+Buttons are checked like commands: a button proves nothing about who pressed it, nor about the
+object it names. A CallbackData whose ids name an object of a chat is declared once, next to the
+class (`declare_button(JoinCb, chat_of=...)`); every guarded router then refuses a press of it
+whose object belongs to another chat (a forged button of group A pressed in group B) with the
+one alert of a stale button (`flows.EXPIRED`), before any handler runs.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.outbox import sender as outbox
 from bot.telegram.access import Access
 from bot.telegram.commands import Where, Who
+from bot.telegram.flows import EXPIRED
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -71,6 +78,49 @@ class AccessGuard(BaseMiddleware):
         return None
 
 
+# --- the objects buttons name -----------------------------------------------------------------
+
+# The chat the object named by a button's data belongs to; None when it no longer exists.
+ChatOf = Callable[[AsyncSession, Any], Awaitable[int | None]]
+_CHAT_OF: dict[type[CallbackData], ChatOf] = {}
+
+
+def declare_button(factory: type[CallbackData], *, chat_of: ChatOf) -> None:
+    """Declare which chat the object named by `factory`'s data belongs to: a press of it in any
+    other chat is refused by every guarded router (see ButtonCheck)."""
+    if _CHAT_OF.setdefault(factory, chat_of) is not chat_of:
+        raise ValueError(f"{factory.__name__} is declared twice")
+
+
+def button_chat_of(factory: type[CallbackData]) -> ChatOf | None:
+    return _CHAT_OF.get(factory)
+
+
+class ButtonCheck(BaseMiddleware):
+    """A press of a declared button is taken only in the chat of the object it names.
+
+    An object that no longer exists is left to the handler (it says the object is gone), an
+    object of another chat, or a press on no message of a chat, gets the one stale alert.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        callback_data = data.get("callback_data")
+        chat_of = _CHAT_OF.get(type(callback_data)) if callback_data is not None else None
+        if chat_of is None or not isinstance(event, CallbackQuery) or data.get(_CHECKED):
+            return await handler(event, data)
+        pressed_in = event.message.chat.id if event.message is not None else None
+        owner = await chat_of(data["session"], callback_data)
+        if owner is not None and owner != pressed_in:
+            t: Translator = data["t"]
+            await event.answer(t(EXPIRED), show_alert=True)
+            return None
+        data[_CHECKED] = True  # a nested guarded router does not check again
+        return await handler(event, data)
+
+
+_CHECKED = "_button_checked"
+
+
 def in_private_or_command(message: Message) -> bool:
     """A message a private-only router may take: any in a private chat, only commands elsewhere
     (so a command in the wrong chat still gets its refusal, and group chatter skips the router)."""
@@ -88,7 +138,8 @@ def _is_command(message: Message) -> bool:
 
 
 def guard(router: Router, *, where: Where = Where.ANYWHERE, who: Who = Who.EVERYONE) -> Router:
-    """Make every message and button handler of `router` check the chat, then the user.
+    """Make every message and button handler of `router` check the chat, then the user, then
+    (buttons) the chat of the object the button names (`declare_button`).
 
     Messages that cannot concern the router (chatter in a chat where it works nowhere) skip it
     whole, before any handler filter runs.
@@ -102,4 +153,5 @@ def guard(router: Router, *, where: Where = Where.ANYWHERE, who: Who = Who.EVERY
             observer.middleware(ChatGuard(where))
         if who is not Who.EVERYONE:
             observer.middleware(AccessGuard(who))
+    router.callback_query.middleware(ButtonCheck())
     return router
