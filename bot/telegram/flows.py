@@ -65,6 +65,39 @@ def left_line(t: Translator, raw_state: str, *, paused: bool) -> str:
     return t("flows-paused" if paused else "flows-left", what=what, command=info.command)
 
 
+async def leave_flow(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> bool:
+    """End the active flow for a command that starts no flow (/start): one line says so, as
+    `prompts.start_flow` does; a resumable flow is paused (its command resumes it), others are
+    left. The flow's last prompt loses its buttons. False when no flow was active."""
+    from bot.telegram import prompts  # prompts builds on this module
+
+    current = await state.get_state()
+    if current is None:
+        return False
+    data = await state.get_data()
+    info = flow_info(current)
+    keep = info is not None and info.resumable
+    paused = data.get(prompts.PAUSED)
+    paused = dict(paused) if isinstance(paused, dict) else {}
+    if keep:
+        own = {k: v for k, v in data.items() if k not in (prompts.PROMPT, prompts.PAUSED)}
+        paused[group_of(current)] = {"state": current, "data": own}
+    # Written before the requests below (the first one makes the update durable).
+    await state.set_state(None)
+    await state.set_data({prompts.PAUSED: paused} if paused else {})
+    bot = event.bot
+    assert bot is not None
+    if isinstance(event, Message):
+        chat_id = event.chat.id
+    else:
+        chat_id = event.message.chat.id if event.message else event.from_user.id
+    prompt = data.get(prompts.PROMPT)
+    if isinstance(prompt, dict) and "mid" in prompt:
+        await prompts.remove_buttons(bot, chat_id, prompt["mid"])
+    await bot.send_message(chat_id, left_line(t, current, paused=keep))
+    return True
+
+
 # --- stale buttons ---------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.i18n import SUPPORTED_LOCALES, Translator
+from bot.i18n import SUPPORTED_LOCALES
 from bot.telegram.keyboards import button, keyboard
 
 LANGUAGE_NAMES = {"en": "🇬🇧 English", "ru": "🇷🇺 Русский"}
@@ -16,14 +16,10 @@ class LanguageCb(CallbackData, prefix="lang"):
 
 
 class HelpCb(CallbackData, prefix="help"):
-    pass
+    """The Help button of the greeting (bot.telegram.greeting packs it as HELP_DATA)."""
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
     return keyboard(
         [[button(LANGUAGE_NAMES[code], LanguageCb(code=code)) for code in SUPPORTED_LOCALES]]
     )
-
-
-def help_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    return keyboard([[button(t("btn-help"), HelpCb())]])

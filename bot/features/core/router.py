@@ -16,12 +16,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.features.core.keyboards import HelpCb, LanguageCb, help_keyboard, language_keyboard
+from bot.features.core.keyboards import HelpCb, LanguageCb, language_keyboard
 from bot.features.core.service import UserDirectory, UserInfo
 from bot.i18n import SUPPORTED_LOCALES, Translator, get_translator
 from bot.outbox import sender as outbox
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry, CommandSpec, Where, Who
+from bot.telegram.flows import EXPIRED, expired, flow_name, leave_flow
+from bot.telegram.greeting import greet
 from bot.telegram.keyboards import CancelCb
 from bot.telegram.prompts import finish_flow, reask
 
@@ -38,13 +40,6 @@ COMMANDS = (
 # --- /cancel -------------------------------------------------------------------------------
 
 
-def flow_name(t: Translator, raw_state: str) -> str:
-    """What a state's flow is called: the catalog key flow-<StatesGroup class name>."""
-    group = raw_state.split(":", 1)[0]
-    key = f"flow-{group}"
-    return t(key) if t.has(key) else t("cancel-generic")
-
-
 async def cmd_cancel(
     message: Message, state: FSMContext, raw_state: str | None, t: Translator
 ) -> None:
@@ -59,7 +54,7 @@ async def on_cancel_pressed(
     callback: CallbackQuery, state: FSMContext, raw_state: str | None, t: Translator
 ) -> None:
     if raw_state is None or callback.message is None:
-        await callback.answer(t("menu-expired"), show_alert=True)
+        await callback.answer(t(EXPIRED), show_alert=True)
         return
     await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
@@ -110,26 +105,14 @@ async def on_help_pressed(
 
 
 async def cmd_start(
-    message: Message,
-    state: FSMContext,
-    raw_state: str | None,
-    t: Translator,
-    session: AsyncSession,
+    message: Message, state: FSMContext, t: Translator, session: AsyncSession
 ) -> None:
     if message.chat.type != "private":
         await outbox.answer(message, t("start-greeting-group"), session)
         return
-    if raw_state is not None:
-        await finish_flow(message.bot, message.chat.id, state)
+    # One active flow: the flow the user was in is paused or left, with one line saying so.
+    await leave_flow(message, state, t)
     await greet(message, t)
-
-
-async def greet(message: Message, t: Translator) -> None:
-    """The /start greeting with its Help button (features that take /start over send it too)."""
-    assert message.from_user is not None
-    await message.answer(
-        t("start-greeting", name=message.from_user.first_name), reply_markup=help_keyboard(t)
-    )
 
 
 async def cmd_language(message: Message, t: Translator) -> None:
@@ -242,13 +225,10 @@ def build_fallback_router(known_states: frozenset[str]) -> Router:
         hint = t("fallback-reask") if message.text else t("fallback-nontext")
         await reask(message, state, hint)
 
-    async def on_stale_button(callback: CallbackQuery, t: Translator) -> None:
-        await callback.answer(t("menu-expired"), show_alert=True)
-
     router.message.register(cmd_start, CommandStart())
     router.message.register(on_unmatched_in_state, ~StateFilter(None))
     router.message.register(on_unknown_command, F.chat.type == "private")
-    router.callback_query.register(on_stale_button)
+    router.callback_query.register(expired)
     return router
 
 
