@@ -79,3 +79,20 @@ async def test_cancel_ends_every_flow_state_of_the_app(community: Community) -> 
         reply = await mia.send("/cancel")
         assert posted(reply) == [f"Cancelled: {flow_name(t, raw_state)}."], raw_state
         assert await state_of(community, mia) is None, raw_state
+
+
+async def test_a_cancel_button_off_the_live_prompt_ends_nothing(community: Community) -> None:
+    mia = community.member
+    await onboard(mia, "Mia", "Wallace", "I like dancing and talking to people.")
+    await mia.send("/content")
+    old_prompt = mia.last_message
+    await mia.send("/profile")  # another message of the bot, not the live prompt
+    await mia.send("/content")
+    live = mia.last_message
+    assert await state_of(community, mia) == "ContentSearch:waiting_for_query"
+    forged = await mia.press_data("cancel", message=old_prompt)
+    assert forged.alert == "This menu has expired."
+    assert await state_of(community, mia) == "ContentSearch:waiting_for_query"
+    cancelled = await mia.press("✖ Cancel", message=live)
+    assert posted(cancelled) == ["Cancelled: the content search."]
+    assert await state_of(community, mia) is None

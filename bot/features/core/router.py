@@ -25,7 +25,7 @@ from bot.telegram.commands import CommandRegistry, CommandSpec, Where, Who
 from bot.telegram.flows import EXPIRED, expired, flow_name, leave_flow
 from bot.telegram.greeting import greet
 from bot.telegram.keyboards import CancelCb
-from bot.telegram.prompts import finish_flow, reask
+from bot.telegram.prompts import PROMPT, LivePrompt, finish_flow, reask
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +53,20 @@ async def cmd_cancel(
 async def on_cancel_pressed(
     callback: CallbackQuery, state: FSMContext, raw_state: str | None, t: Translator
 ) -> None:
-    if raw_state is None or callback.message is None:
+    # A Cancel left on an older message (or forged) ends nothing: only the live prompt's does.
+    if raw_state is None or callback.message is None or not await _on_live_prompt(callback, state):
         await callback.answer(t(EXPIRED), show_alert=True)
         return
     await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()
     await callback.message.answer(t("cancel-done", what=flow_name(t, raw_state)))
+
+
+async def _on_live_prompt(callback: CallbackQuery, state: FSMContext) -> bool:
+    """The press is on the flow's live prompt (or the flow keeps none to compare with)."""
+    if (await state.get_data()).get(PROMPT) is None:
+        return True
+    return await LivePrompt()(callback, state)
 
 
 # --- /help, /start, /language ----------------------------------------------------------------
