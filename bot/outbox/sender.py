@@ -34,7 +34,7 @@ from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message, Rep
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
-from bot.jobs.runner import Job, JobContext
+from bot.jobs.runner import Job, JobContext, seconds_until
 from bot.metrics import OUTBOX_OLDEST, OUTBOX_PENDING
 from bot.outbox import service
 from bot.outbox.service import DELETE, EDIT, PIN, SEND, UNPIN, Claimed
@@ -49,8 +49,10 @@ LEASE = timedelta(seconds=60)
 MAX_IN_FLIGHT = 32
 # Back-off after a network or server error: 2, 4, 8 … seconds, at most this.
 MAX_BACKOFF = 300.0
-# With nothing to do, look for rows written by other processes this often.
-IDLE_POLL = 1.0
+# Rows written in this process wake the sender; rows of other processes are seen this often.
+IDLE_POLL = 5.0
+# How often `wait_settled` looks again (tests: rows of other processes wake nobody here).
+SETTLED_POLL = 1.0
 # The outbox depth and age (metrics) are measured at most this often.
 DEPTH_EVERY = timedelta(seconds=5)
 # Delivered and refused rows are kept this long (keyed edits look up recent ones).
@@ -256,7 +258,7 @@ class OutboxSender:
             progress = self._progress
             with contextlib.suppress(TimeoutError):
                 # Rows of other processes wake nobody here: look again now and then.
-                await asyncio.wait_for(progress.wait(), IDLE_POLL)
+                await asyncio.wait_for(progress.wait(), SETTLED_POLL)
 
     async def settled(self) -> bool:
         """Whether nothing is being delivered and no row waits (due or backing off)."""
@@ -273,8 +275,17 @@ class OutboxSender:
             async with self.session_factory() as session, session.begin():
                 return await service.purge(session, self.clock() - KEEP_DELIVERED)
 
+        async def due(_context: JobContext) -> float | None:
+            return await self.until_due()
+
         return [
-            Job("outbox-sender", interval=IDLE_POLL, run=deliver, wake=self.wake_event),
+            Job(
+                "outbox-sender",
+                interval=IDLE_POLL,
+                run=deliver,
+                wake=self.wake_event,
+                until_due=due,
+            ),
             Job("outbox-purge", interval=3600, run=purge),
         ]
 
@@ -286,16 +297,33 @@ class OutboxSender:
         finally:
             self._progressed()
 
+    async def until_due(self) -> float | None:
+        """Seconds until a chat's oldest row may be sent (None: no row waits)."""
+        now = self.clock()
+        async with self.session_factory() as session:
+            free = await service.next_free(session, now)
+            if free is None:  # nothing waits: the depth is known without asking
+                OUTBOX_PENDING.set(0)
+                OUTBOX_OLDEST.set(0.0)
+            else:
+                await self._measure(session, now)
+        return seconds_until(free, now)
+
+    async def _measure(self, session: AsyncSession, now: datetime) -> None:
+        """The outbox's depth and age (metrics), at most every DEPTH_EVERY."""
+        if self._depth_seen is not None and now - self._depth_seen < DEPTH_EVERY:
+            return
+        self._depth_seen = now
+        depth = await service.depth(session)
+        OUTBOX_PENDING.set(depth.pending)
+        age = (now - depth.oldest).total_seconds() if depth.oldest else 0.0
+        OUTBOX_OLDEST.set(max(0.0, age))
+
     async def _round(self) -> int:
         now = self.clock()
         async with self.session_factory() as session:
             heads = await service.due_heads(session, now)
-            if self._depth_seen is None or now - self._depth_seen >= DEPTH_EVERY:
-                self._depth_seen = now
-                depth = await service.depth(session)
-                OUTBOX_PENDING.set(depth.pending)
-                age = (now - depth.oldest).total_seconds() if depth.oldest else 0.0
-                OUTBOX_OLDEST.set(max(0.0, age))
+            await self._measure(session, now)
         ready: list[int] = []
         soonest: float | None = None
         for row_id, chat_id in heads:

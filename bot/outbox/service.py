@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -142,12 +142,7 @@ async def due_heads(
 
     A read without locks: the caller picks the chats it can send to now and claims those.
     """
-    older = aliased(OutboxMessage)
-    head = (
-        select(func.min(older.id))
-        .where(older.chat_id == OutboxMessage.chat_id, older.status == PENDING)
-        .scalar_subquery()
-    )
+    head = _head()
     rows = await session.execute(
         select(OutboxMessage.id, OutboxMessage.chat_id)
         .where(OutboxMessage.status == PENDING, OutboxMessage.id == head, _free(now))
@@ -155,6 +150,32 @@ async def due_heads(
         .limit(limit)
     )
     return [(row_id, chat_id) for row_id, chat_id in rows.all()]
+
+
+def _head() -> Any:
+    """The id of the oldest pending row of the outer row's chat (a correlated subquery)."""
+    older = aliased(OutboxMessage)
+    return (
+        select(func.min(older.id))
+        .where(older.chat_id == OutboxMessage.chat_id, older.status == PENDING)
+        .scalar_subquery()
+    )
+
+
+async def next_free(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the first chat's oldest pending row may be claimed (None: no row waits).
+
+    A row waits for its `not_before` (a retry) and, while a sender holds it, for the end of
+    its claim (a sender that crashed); a row being delivered in this process wakes the sender
+    when it is done anyway.
+    """
+    head = _head()
+    held = OutboxMessage.claimed_until.is_not(None) & (OutboxMessage.claimed_until >= now)
+    free_at = case((held, OutboxMessage.claimed_until), else_=OutboxMessage.not_before)
+    moment: datetime | None = await session.scalar(
+        select(func.min(free_at)).where(OutboxMessage.status == PENDING, OutboxMessage.id == head)
+    )
+    return moment
 
 
 def _free(now: datetime) -> Any:

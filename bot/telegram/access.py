@@ -2,6 +2,10 @@
 
 admin  = ADMIN_IDS ∪ administrators of COMMUNITY_CHAT_ID (cached for a few minutes)
 member = present in COMMUNITY_CHAT_ID (everyone when no community chat is configured)
+
+Both caches are bounded: memberships for a minute, of the most recent MEMBER_CACHE_SIZE users
+(a user seen once costs nothing after that), administrators of the most recent
+ADMIN_CACHE_CHATS chats.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ from collections.abc import Callable, Iterable
 from aiogram import Bot
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError
+from cachetools import LRUCache, TTLCache
 
 log = logging.getLogger(__name__)
 
 ADMIN_CACHE_SECONDS = 300.0
+ADMIN_CACHE_CHATS = 1000
 MEMBER_CACHE_SECONDS = 60.0
+MEMBER_CACHE_SIZE = 10_000
 _PRESENT = {
     ChatMemberStatus.CREATOR,
     ChatMemberStatus.ADMINISTRATOR,
@@ -34,13 +41,21 @@ class Access:
         admin_ids: Iterable[int],
         community_chat_id: int | None,
         clock: Callable[[], float] = time.monotonic,
+        member_cache_size: int = MEMBER_CACHE_SIZE,
     ) -> None:
         self.bot = bot
         self.admin_ids = frozenset(admin_ids)
         self.community_chat_id = community_chat_id
         self.clock = clock
-        self._chat_admins: dict[int, tuple[float, frozenset[int]]] = {}
-        self._members: dict[int, tuple[float, bool]] = {}
+        # chat -> (valid until, its administrators); an expired entry is the fallback when
+        # Telegram cannot be asked.
+        self._chat_admins: LRUCache[int, tuple[float, frozenset[int]]] = LRUCache(
+            maxsize=ADMIN_CACHE_CHATS
+        )
+        # user -> present in the community chat
+        self._members: TTLCache[int, bool] = TTLCache(
+            maxsize=member_cache_size, ttl=MEMBER_CACHE_SECONDS, timer=clock
+        )
 
     async def chat_admins(self, chat_id: int) -> frozenset[int]:
         cached = self._chat_admins.get(chat_id)
@@ -72,17 +87,16 @@ class Access:
     async def is_member(self, user_id: int) -> bool:
         if self.community_chat_id is None or user_id in self.admin_ids:
             return True
-        now = self.clock()
         cached = self._members.get(user_id)
-        if cached and cached[0] > now:
-            return cached[1]
+        if cached is not None:
+            return cached
         try:
             member = await self.bot.get_chat_member(self.community_chat_id, user_id)
             present = member.status in _PRESENT
         except TelegramAPIError as exc:
             log.warning("cannot read membership of %s: %s", user_id, exc)
             present = False
-        self._members[user_id] = (now + MEMBER_CACHE_SECONDS, present)
+        self._members[user_id] = present
         return present
 
     def forget(self, chat_id: int) -> None:

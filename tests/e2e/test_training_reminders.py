@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.features.core.models import User
+from bot.features.training.jobs import claim_reminder
 from bot.features.training.keyboards import TrSettingsCb
 from bot.features.training.models import LearningSettings, TrainingSession, WordPair
-from bot.features.training.router import claim_reminder
 from bot.jobs.runner import JobContext
 from bot.sandbox import UserActor, World
 from bot.sandbox.harness import REAL_SPEED, Sandbox, SettableClock

@@ -14,6 +14,7 @@ from bot.features.voting.models import Proposal, SessionParticipant, Vote, Votin
 from bot.sandbox import ChatMessage, GroupActor, UserActor, World
 from bot.sandbox.harness import TEST_SPEED, Sandbox, SettableClock
 from tests.e2e.conftest import Backend, check_world
+from tests.e2e.jobs import run_jobs
 
 VOTING_JOBS = ("voting-join-windows", "voting-proposal-deadlines", "voting-live-cards")
 
@@ -37,11 +38,8 @@ class Room:
 
     async def jobs(self) -> None:
         assert self.box.app is not None
-        # The live-cards round first: it also waits for a round of the background loop that
-        # may still hold a card's row (the card is edited before its row is committed).
-        for name in ("voting-live-cards", *VOTING_JOBS):
-            await self.box.app.jobs.run_once(name)
-        await self.box.app.sender.wait_settled()  # what the jobs posted is in the group
+        # The live cards first, as a card's edit comes before the proposal closes.
+        await run_jobs(self.box.app, "voting-live-cards", *VOTING_JOBS)
 
     async def scalar(self, stmt: Any) -> Any:
         assert self.box.app is not None
@@ -123,7 +121,7 @@ async def test_the_whole_story(room: Room) -> None:
     assert "Not voted yet: 3" in (proposal.text or "")
     assert proposal.buttons == [["Yes", "No"]]
     second = await bob.say_in(group, "/propose Sushi instead")
-    assert second.last.text == (
+    assert second.post.text == (
         "A proposal is already open: it closes in 2 min. Wait for its result, then propose."
     )
 
@@ -132,7 +130,7 @@ async def test_the_whole_story(room: Room) -> None:
     assert (await bob.press("Yes", message=proposal)).alert == "Vote changed to Yes."
     assert (await bob.press("Yes", message=proposal)).alert == "You already voted Yes."
     reply = await carol.say_in(group, "/vote no")
-    assert reply.last.text == "Your vote: No."
+    assert reply.post.text == "Your vote: No."
     refused = await dave.press("Yes", message=proposal)
     assert refused.alert == "Only participants of the session vote."
     assert await room.count(Vote) == 3
@@ -155,7 +153,7 @@ async def test_the_whole_story(room: Room) -> None:
     )
     assert late.alert == "Voting on this proposal is closed."
     late_command = await alice.say_in(group, "/vote no")
-    assert late_command.last.text == "There is no open proposal to vote on."
+    assert late_command.post.text == "There is no open proposal to vote on."
     assert await room.scalar(select(Vote.choice).where(Vote.user_id == alice.id)) == "yes"
     closed = await room.scalar(select(Proposal))
     assert (closed.status, closed.result, closed.yes_count, closed.no_count) == (
@@ -199,7 +197,7 @@ async def test_session_overview_and_close_with_an_open_proposal(room: Room) -> N
     await room.bob.press("No", message=second)
     room.clock.advance(timedelta(minutes=4))
 
-    overview = (await room.carol.say_in(group, "/session")).last.text or ""
+    overview = (await room.carol.say_in(group, "/session")).post.text or ""
     assert "Council — in progress" in overview
     assert "Participants (2): Alice, Bob Stone" in overview
     assert "Open proposal: Move the meeting to <Friday>" in overview
@@ -207,7 +205,7 @@ async def test_session_overview_and_close_with_an_open_proposal(room: Room) -> N
     assert "1. Buy a kettle — passed (yes 1, no 0, abstained 1)" in overview
 
     refused = await room.alice.say_in(group, "/close_session")
-    assert refused.last.text == "Only admins of this group can do that."
+    assert refused.post.text == "Only admins of this group can do that."
     closed = await room.chair.say_in(group, "/close_session")  # an administrator of the group
     assert second.buttons == []
     assert "Voting closed: rejected" in (second.text or "")
@@ -225,19 +223,19 @@ async def test_session_overview_and_close_with_an_open_proposal(room: Room) -> N
     room.clock.advance(timedelta(minutes=10))
     await room.jobs()  # the deadline of the proposal closed early posts nothing more
     assert len(room.posts("Result:")) == 2
-    assert (await room.carol.say_in(group, "/session")).last.text == (
+    assert (await room.carol.say_in(group, "/session")).post.text == (
         "There is no open voting session in this chat."
     )
     # A new session may be opened once the old one is closed.
     again = await room.admin.say_in(group, "/create_session Next round")
-    assert "Next round" in (again.last.text or "")
-    assert again.last.buttons == [["Join", "Skip"]]
+    assert "Next round" in (again.post.text or "")
+    assert again.post.buttons == [["Join", "Skip"]]
 
 
 async def test_refusals(room: Room) -> None:
     group, alice, dave = room.group, room.alice, room.dave
     reply = await alice.say_in(group, "/create_session Coup")
-    assert reply.last.text == "Only admins of this group can do that."
+    assert reply.post.text == "Only admins of this group can do that."
     for command in ("/create_session Lunch", "/propose Lunch", "/vote yes", "/session"):
         private = await alice.send(command)
         assert private.last.text == "This command works in group chats only.", command
@@ -248,13 +246,13 @@ async def test_refusals(room: Room) -> None:
 
     for bad in ('"Lunch" 0', '"Lunch" 61', '"Lunch" soon', "Lunch -5"):
         reply = await room.admin.say_in(group, f"/create_session {bad}")
-        assert reply.last.text is not None
-        assert reply.last.text.startswith(
+        assert reply.post.text is not None
+        assert reply.post.text.startswith(
             "The join window must be a whole number of minutes from 1 to 60"
         )
     assert (await room.admin.say_in(group, "/create_session")).post.text.startswith("Usage:")
     long_title = await room.admin.say_in(group, "/create_session " + "x" * 201)
-    assert long_title.last.text == (
+    assert long_title.post.text == (
         "That is too long: at most 200 characters, and you sent 201. Please send a shorter one."
     )
     assert await room.count(VotingSession) == 0
@@ -262,23 +260,23 @@ async def test_refusals(room: Room) -> None:
     card = (await room.admin.say_in(group, '/create_session "Lunch" 5')).post
     join_data = str(card.button("Join")["callback_data"])
     second = await room.chair.say_in(group, "/create_session Dinner")
-    assert second.last.text == (
+    assert second.post.text == (
         "This chat already has an open session: «Lunch». "
         "Close it with /close_session before opening another."
     )
     assert await room.count(VotingSession) == 1
 
     refused = await dave.say_in(group, "/propose Pizza")
-    assert refused.last.text == "Only participants of the session can make proposals."
+    assert refused.post.text == "Only participants of the session can make proposals."
     await alice.press("Join", message=card)
     for bad in ('"Pizza" 0', '"Pizza" 11', '"Pizza" later', "Pizza 30"):
         reply = await alice.say_in(group, f"/propose {bad}")
-        assert reply.last.text is not None
-        assert reply.last.text.startswith(
+        assert reply.post.text is not None
+        assert reply.post.text.startswith(
             "Voting time must be a whole number of minutes from 1 to 10"
         ), bad
     too_long = await alice.say_in(group, "/propose " + "я" * 501)
-    assert too_long.last.text == (
+    assert too_long.post.text == (
         "That is too long: at most 500 characters, and you sent 501. Please send a shorter one."
     )
     assert await room.count(Proposal) == 0
@@ -288,10 +286,10 @@ async def test_refusals(room: Room) -> None:
     assert (await dave.press("Yes", message=proposal)).alert == (
         "Join the session first: press Join on the session card."
     )
-    assert (await dave.say_in(group, "/vote yes")).last.text == (
+    assert (await dave.say_in(group, "/vote yes")).post.text == (
         "Join the session first: press Join on the session card."
     )
-    assert (await alice.say_in(group, "/vote maybe")).last.text == (
+    assert (await alice.say_in(group, "/vote maybe")).post.text == (
         "Usage: /vote yes or /vote no (for the open proposal)."
     )
     forged = await alice.press_data("vtv:999999:yes", message=proposal)
@@ -303,7 +301,7 @@ async def test_refusals(room: Room) -> None:
     stale = await dave.press_data(join_data, message=card)
     assert stale.alert == "Joining this session is closed."
     late = await room.admin.say_in(group, '/propose "Pasta"')
-    assert late.last.text == "Only participants of the session can make proposals."
+    assert late.post.text == "Only participants of the session can make proposals."
     second_proposal = (await alice.say_in(group, '/propose "Pasta"')).post
     assert (await dave.press("No", message=second_proposal)).alert == (
         "Only participants of the session vote."
@@ -384,11 +382,9 @@ async def test_an_upgrade_to_a_supergroup_keeps_the_session(backend: Backend) ->
             "You joined the session."
         )
         assert (await bob.press("No", message=new_proposal_card)).alert == "Your vote: No."
-        assert "Garden" in ((await bob.say_in(group, "/session")).last.text or "")
+        assert "Garden" in ((await bob.say_in(group, "/session")).post.text or "")
         clock.advance(timedelta(minutes=10))
-        for name in ("voting-live-cards", *VOTING_JOBS):
-            await box.app.jobs.run_once(name)
-        await box.app.sender.wait_settled()
+        await run_jobs(box.app, "voting-live-cards", *VOTING_JOBS)
         results = [m.text or "" for m in group.messages if "Result:" in (m.text or "")]
         assert len(results) == 1
         assert "Result: rejected" in results[0]

@@ -15,6 +15,7 @@ from bot.features.voting.models import Proposal, SessionParticipant, Vote, Votin
 from bot.sandbox import GroupActor, RequestRecord, UserActor, World
 from bot.sandbox.harness import REAL_SPEED, TEST_SPEED, Sandbox, SettableClock
 from tests.e2e.conftest import Backend, check_world
+from tests.e2e.jobs import run_jobs
 
 
 async def seat(
@@ -121,9 +122,7 @@ async def test_burst_of_300_voters_at_real_speed(backend: Backend) -> None:
         assert_spaced(edits)
 
         clock.advance(timedelta(minutes=5))
-        await app.jobs.run_once("voting-live-cards")  # a round in flight has finished
-        await app.jobs.run_once("voting-proposal-deadlines")
-        await app.sender.wait_settled()
+        await run_jobs(app, "voting-live-cards", "voting-proposal-deadlines")
         parts = [m for m in group.messages if m.message_id > card.message_id]
         text = "\n".join(m.text or "" for m in parts)
         assert len(parts) >= 2  # the names do not fit in one message

@@ -11,23 +11,26 @@ from bot.features.events.keyboards import join_keyboard, type_label
 from bot.features.events.models import Event
 from bot.features.events.service import (
     ANNOUNCEMENT_POSTED,
+    REMINDER_JOB,
     apply_reminder_plan,
     due_reminders_stmt,
     format_local,
+    next_reminder_at,
     plan_reminders,
     reminder_hours_left,
     skip_due,
 )
 from bot.i18n import Html, Translator, get_translator
 from bot.jobs.claim import for_claim
-from bot.jobs.runner import Job, JobContext
+from bot.jobs.runner import Job, JobContext, seconds_until
 from bot.outbox import sender as outbox
 
 log = logging.getLogger(__name__)
 
-REMINDER_JOB = "event-reminders"
+# The job sleeps until the earliest pending reminder, and is woken when this process arms
+# reminders; events written by another process are seen within this many seconds.
 REMINDER_INTERVAL = 30.0
-# Rows handled by one round; the rest wait for the next round (30 s later).
+# Rows handled by one round; the next round follows at once while reminders remain due.
 MAX_PER_ROUND = 50
 
 
@@ -116,4 +119,11 @@ async def send_due_reminders(context: JobContext) -> int:
     return posted
 
 
-reminders_job = Job(REMINDER_JOB, interval=REMINDER_INTERVAL, run=send_due_reminders)
+async def reminders_due(context: JobContext) -> float | None:
+    async with context.session_factory() as session:
+        return seconds_until(await next_reminder_at(session), context.now())
+
+
+reminders_job = Job(
+    REMINDER_JOB, interval=REMINDER_INTERVAL, run=send_due_reminders, until_due=reminders_due
+)

@@ -228,7 +228,7 @@ async def save_edit(ctx: Ctx, field: str, value: str) -> Done:
     elif field == "kind":
         service.set_type(event, value)
     else:
-        service.set_start(event, datetime.fromisoformat(value), ctx.now())
+        service.set_start(ctx.session, event, datetime.fromisoformat(value), ctx.now())
     await ctx.session.flush()
     return Done.say(ctx.t("events-updated", card=Html(event_card(ctx.t, ctx.settings, event))))
 

@@ -23,6 +23,7 @@ from bot.features.events.models import (
     UPCOMING,
     Event,
 )
+from bot.jobs.runner import wake_on_commit
 from bot.outbox.service import PIN, enqueue, sent_hook
 
 EVENT_TYPES: tuple[str, ...] = ("club_call", "meetup", "workshop", "reading_club", "conference")
@@ -33,6 +34,8 @@ PICK_PAGE = 10  # events on a page of a "pick an event" list
 DATE_FORMAT = "%d.%m.%Y %H:%M"
 _DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
 
+# The job that posts reminders (bot.features.events.jobs): woken when reminders are armed.
+REMINDER_JOB = "event-reminders"
 # Reminders: name -> how long before the start it is posted (longest first).
 REMINDERS: tuple[tuple[str, timedelta], ...] = (
     ("24h", timedelta(hours=24)),
@@ -219,6 +222,7 @@ async def create_event(
     arm_reminders(event, now)
     session.add(event)
     await session.flush()
+    wake_on_commit(session, REMINDER_JOB)
     return event
 
 
@@ -232,10 +236,11 @@ def set_type(event: Event, kind: str) -> None:
     event.type = kind
 
 
-def set_start(event: Event, starts_at: datetime, now: datetime) -> None:
+def set_start(session: AsyncSession, event: Event, starts_at: datetime, now: datetime) -> None:
     """Move the start; the reminders move with it (both are armed again)."""
     event.starts_at = starts_at
     arm_reminders(event, now)
+    wake_on_commit(session, REMINDER_JOB)
 
 
 def mark_live(event: Event, *, link: str) -> None:
@@ -296,6 +301,28 @@ def due_reminders_stmt(now: datetime, exclude: Sequence[int] = ()) -> Select[Any
     if exclude:
         stmt = stmt.where(Event.id.not_in(exclude))
     return stmt.order_by(Event.starts_at, Event.id).limit(1)
+
+
+async def next_reminder_at(session: AsyncSession) -> datetime | None:
+    """The moment of the earliest reminder still pending (None: none is)."""
+    moments = (
+        await session.execute(
+            select(
+                *(
+                    func.min(
+                        case(
+                            (
+                                getattr(Event, f"reminder_{name}_state") == PENDING,
+                                getattr(Event, f"reminder_{name}_at"),
+                            )
+                        )
+                    )
+                    for name, _lead in REMINDERS
+                )
+            ).where(Event.status == UPCOMING)
+        )
+    ).one()
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 @dataclass(frozen=True)

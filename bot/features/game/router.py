@@ -1,35 +1,25 @@
-"""Game handlers (/game, typed answers, 👀) and the jobs that end idle games."""
+"""Game handlers (/game, typed answers, 👀)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.core.models import User
 from bot.features.game import service
+from bot.features.game.jobs import TimeoutNotice, end_by_timeout
 from bot.features.game.keyboards import GmRevealCb, game_card_keyboard
 from bot.features.game.models import GameSession
-from bot.features.training.router import (
-    drop_expired,
-    edit_quietly,
-    resume_on_activity,
-    translator_for,
-)
+from bot.features.game.views import answered_text, card_text, score_text
+from bot.features.training.messages import drop_expired, edit_quietly, resume_on_activity
 from bot.features.training.service import is_expired, touch_activity
 from bot.i18n import Translator
-from bot.jobs.claim import for_claim
-from bot.jobs.runner import JobContext
-from bot.outbox import sender as outbox
-from bot.outbox.service import message_key
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
@@ -42,40 +32,7 @@ COMMANDS = (CommandSpec("game", Where.PRIVATE),)
 Clock = Callable[[], datetime]
 
 
-# --- rendering ---------------------------------------------------------------------------------
-
-
-def card_text(t: Translator, card: service.GameCard) -> str:
-    return t(
-        "game-card",
-        position=str(card.position),
-        total=str(card.total),
-        correct=str(card.correct),
-        prompt=card.prompt,
-    )
-
-
-def answered_text(t: Translator, card: service.GameCard, correct: bool, answer: str | None) -> str:
-    key = "game-card-right" if correct else "game-card-wrong"
-    text = t(
-        key,
-        position=str(card.position),
-        total=str(card.total),
-        prompt=card.prompt,
-        expected=card.expected,
-    )
-    if answer is not None:
-        text += "\n" + t("game-your-answer", answer=answer)
-    return text
-
-
-def score_text(t: Translator, score: service.GameScore, *, timeout: bool = False) -> str:
-    return t(
-        "game-over-timeout" if timeout else "game-over",
-        correct=str(score.correct),
-        answered=str(score.answered),
-        accuracy=str(score.accuracy),
-    )
+# --- card messages ---------------------------------------------------------------------------
 
 
 async def send_card(bot: Bot, chat_id: int, t: Translator, card: service.GameCard) -> Message:
@@ -84,43 +41,11 @@ async def send_card(bot: Bot, chat_id: int, t: Translator, card: service.GameCar
     )
 
 
-@dataclass(frozen=True)
-class TimeoutNotice:
-    """What the player is told when a game ended by timeout: the card's new text, the score."""
-
-    chat_id: int
-    card_message_id: int | None
-    card_text: str
-    score_text: str
-
-
-async def end_by_timeout(
-    session: AsyncSession, row: GameSession, t: Translator, now: datetime
-) -> TimeoutNotice:
-    """15 minutes without an answer: the score is stored; returns what to tell the player."""
-    notice = TimeoutNotice(row.chat_id, row.message_id, t("game-card-timeout"), "")
-    score = await service.finish_game(session, row, now, "timeout")
-    return replace(notice, score_text=score_text(t, score, timeout=True))
-
-
 async def tell_timeout(bot: Bot, notice: TimeoutNotice) -> None:
     """In a handler: at once, before its own answer."""
     if notice.card_message_id is not None:
         await edit_quietly(bot, notice.chat_id, notice.card_message_id, notice.card_text)
     await bot.send_message(notice.chat_id, notice.score_text)
-
-
-async def queue_timeout(session: AsyncSession, notice: TimeoutNotice) -> None:
-    """In the timeout job: through the outbox, in the transaction that ends the game."""
-    if notice.card_message_id is not None:
-        await outbox.edit(
-            session,
-            notice.chat_id,
-            notice.card_text,
-            key=message_key("game", notice.card_message_id),
-            message_id=notice.card_message_id,
-        )
-    await outbox.post(session, notice.chat_id, notice.score_text)
 
 
 async def after_answer(
@@ -234,47 +159,3 @@ def build_router() -> Router:
     router.message.register(on_answer, TEXT_INPUT, F.chat.type == "private", StateFilter(None))
     router.callback_query.register(on_reveal, GmRevealCb.filter())
     return router
-
-
-# --- jobs ----------------------------------------------------------------------------------------
-
-
-async def run_timeouts(context: JobContext) -> int:
-    """End each game nobody answered for 15 minutes: claim it, store its score, tell the player."""
-    now = context.now()
-    async with context.session_factory() as session:
-        ids = list(
-            await session.scalars(
-                select(GameSession.id).where(GameSession.answer_by <= now).limit(1000)
-            )
-        )
-    ended = 0
-    for game_id in ids:
-        try:
-            async with context.session_factory() as session, session.begin():
-                stmt = select(GameSession).where(
-                    GameSession.id == game_id, GameSession.answer_by <= now
-                )
-                row = await session.scalar(
-                    for_claim(session, stmt).execution_options(populate_existing=True)
-                )
-                if row is None:
-                    continue  # answered meanwhile, or another process has it
-                user = await session.get(User, row.user_id)
-                t = translator_for(user, context.settings.default_locale)
-                await queue_timeout(session, await end_by_timeout(session, row, t, now))
-                ended += 1
-        except Exception:
-            log.exception("ending game %s by timeout failed; retried next round", game_id)
-    return ended
-
-
-async def run_cleanup(context: JobContext) -> int:
-    """Delete game rows past their 24-hour expiry (only those)."""
-    now = context.now()
-    async with context.session_factory() as session, session.begin():
-        stmt = select(GameSession).where(GameSession.expires_at <= now).limit(1000)
-        rows = list(await session.scalars(for_claim(session, stmt)))
-        for row in rows:
-            await session.delete(row)
-    return len(rows)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.features.game.models import GameSession, GameStatistic
 from bot.features.training.models import WordPair
 from bot.features.training.service import SESSION_TTL, new_token, refresh, touch_activity
+from bot.jobs.claim import for_claim
 
 GAME_PAIRS = 5
 ANSWER_WITHIN = timedelta(minutes=15)
@@ -202,3 +203,36 @@ async def resume_game_card(
 ) -> GameCard | None:
     touch(row, now)
     return await current_game_card(session, row)
+
+
+# --- for the jobs --------------------------------------------------------------------------------
+
+
+async def timed_out_games(session: AsyncSession, now: datetime, limit: int = 1000) -> list[int]:
+    """Ids of games nobody answered in time (a read: each is claimed on its own)."""
+    stmt = select(GameSession.id).where(GameSession.answer_by <= now).limit(limit)
+    return list(await session.scalars(stmt))
+
+
+async def claim_timed_out(session: AsyncSession, game_id: int, now: datetime) -> GameSession | None:
+    """The game, locked for this process, if it still timed out (None: answered meanwhile, or
+    another process has it)."""
+    stmt = select(GameSession).where(GameSession.id == game_id, GameSession.answer_by <= now)
+    found: GameSession | None = await session.scalar(
+        for_claim(session, stmt).execution_options(populate_existing=True)
+    )
+    return found
+
+
+async def next_timeout(session: AsyncSession) -> datetime | None:
+    """When the earliest game times out (None: no game is on)."""
+    return await session.scalar(select(func.min(GameSession.answer_by)))
+
+
+async def delete_expired_games(session: AsyncSession, now: datetime, limit: int = 1000) -> int:
+    """Delete game rows past their 24-hour expiry (only those); how many."""
+    stmt = select(GameSession).where(GameSession.expires_at <= now).limit(limit)
+    rows = list(await session.scalars(for_claim(session, stmt)))
+    for row in rows:
+        await session.delete(row)
+    return len(rows)

@@ -1,4 +1,4 @@
-"""Training handlers (/add, CSV import, /export, /clear, /review, /getpair, /settings) and jobs."""
+"""Training handlers (/add, CSV import, /export, /clear, /review, /getpair, /settings)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,15 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message, TelegramObject
-from sqlalchemy import exists, false, select, update
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.core.models import User
-from bot.features.game.models import GameSession
 from bot.features.training import service
 from bot.features.training.keyboards import (
     TrClearCb,
@@ -27,17 +24,13 @@ from bot.features.training.keyboards import (
     TrSnoozeCb,
     card_keyboard,
     clear_keyboard,
-    grade_label,
-    offset_label,
     settings_keyboard,
 )
-from bot.features.training.models import WORD_LIMIT, LearningSettings, TrainingSession, WordPair
+from bot.features.training.messages import drop_expired, edit_quietly, resume_on_activity
+from bot.features.training.models import WORD_LIMIT, TrainingSession
 from bot.features.training.states import TrainingAdd
-from bot.i18n import Translator, get_translator, resolve_locale
-from bot.jobs.claim import for_claim
-from bot.jobs.runner import JobContext
-from bot.outbox import sender as outbox
-from bot.outbox.service import message_key
+from bot.features.training.views import card_text, graded_text, settings_text, summary_text
+from bot.i18n import Translator
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.guards import guard
@@ -61,29 +54,7 @@ PROGRESS_EVERY_SECONDS = 1.5  # at most one progress edit this often
 CLEAR_VALID_SECONDS = 600  # a /clear question older than this no longer deletes anything
 
 
-# --- rendering ---------------------------------------------------------------------------------
-
-
-def card_text(t: Translator, card: service.CardView, intro: str | None = None) -> str:
-    text = t(
-        "training-card",
-        position=str(card.position),
-        total=str(card.total),
-        front=card.front,
-        back=card.back,
-    )
-    return f"{intro}\n\n{text}" if intro else text
-
-
-def graded_text(t: Translator, card: service.CardView, grade: int) -> str:
-    return t(
-        "training-card-graded",
-        position=str(card.position),
-        total=str(card.total),
-        front=card.front,
-        back=card.back,
-        grade=grade_label(t, grade),
-    )
+# --- card messages ---------------------------------------------------------------------------
 
 
 async def send_card(
@@ -94,47 +65,6 @@ async def send_card(
         card_text(t, card, intro),
         reply_markup=card_keyboard(t, card.token, snooze=card.offer_snooze),
     )
-
-
-async def edit_quietly(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
-    """Edit a card message and drop its buttons; a message gone or unchanged is no error."""
-    with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
-        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id)
-
-
-def summary_text(t: Translator, grades: dict[str, int]) -> str:
-    def n(grade: int) -> str:
-        return str(grades.get(str(grade), 0))
-
-    return t(
-        "training-summary",
-        cards=str(sum(grades.values())),
-        again=n(1),
-        hard=n(2),
-        good=n(3),
-        easy=n(4),
-    )
-
-
-def settings_text(t: Translator, settings: LearningSettings) -> str:
-    def mark(on: bool) -> str:
-        return "✅" if on else "❌"
-
-    lines = [
-        t("training-settings-title"),
-        "",
-        t(
-            "training-settings-body",
-            cards=str(settings.cards_per_session),
-            morning=mark(settings.remind_morning),
-            afternoon=mark(settings.remind_afternoon),
-            evening=mark(settings.remind_evening),
-            zone=offset_label(settings.utc_offset),
-        ),
-    ]
-    if settings.paused:
-        lines += ["", t("training-settings-paused")]
-    return "\n".join(lines)
 
 
 # --- vocabulary --------------------------------------------------------------------------------
@@ -342,16 +272,6 @@ async def show_session(
     row.message_id = sent.message_id
 
 
-async def drop_expired(
-    bot: Bot, session: AsyncSession, row: TrainingSession | GameSession, text: str
-) -> None:
-    """An expired session row goes; its last card, if any, says why (`text`)."""
-    if row.message_id is not None:
-        await edit_quietly(bot, row.chat_id, row.message_id, text)
-    await session.delete(row)
-    await session.flush()
-
-
 async def refuse_press(
     callback: CallbackQuery, card: Message, bot: Bot, t: Translator, status: str
 ) -> None:
@@ -464,22 +384,6 @@ async def on_settings_pressed(
     )
 
 
-# --- any activity resumes reminders --------------------------------------------------------------
-
-
-async def resume_on_activity(
-    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-    event: TelegramObject,
-    data: dict[str, Any],
-) -> Any:
-    user: User | None = data.get("user")
-    chat = data.get("event_chat")
-    session: AsyncSession | None = data.get("session")
-    if user is not None and session is not None and chat is not None and chat.type == "private":
-        await service.resume_reminders(session, user.id)
-    return await handler(event, data)
-
-
 def build_router() -> Router:
     router = guard(Router(name="training"), where=Where.PRIVATE)
     # Inner: only an update that a training handler takes costs the extra query.
@@ -498,119 +402,3 @@ def build_router() -> Router:
     router.callback_query.register(on_clear_pressed, TrClearCb.filter())
     router.callback_query.register(on_settings_pressed, TrSettingsCb.filter())
     return router
-
-
-# --- jobs ----------------------------------------------------------------------------------------
-
-
-def translator_for(user: User | None, default_locale: str) -> Translator:
-    if user is None:
-        return get_translator(default_locale)
-    return get_translator(resolve_locale(user.language, user.language_code, default_locale))
-
-
-async def claim_reminder(context: JobContext, user_id: int, now: datetime) -> bool:
-    """Claim the learner's slot, mark it, set up the session and queue its messages, in one short
-    transaction (the messages go out through the outbox once it commits).
-
-    The slot is marked in the transaction that queues the reminder: a second process (or a rerun
-    after a crash) finds it taken, so a reminder is never sent twice."""
-    async with context.session_factory() as session, session.begin():
-        stmt = select(LearningSettings).where(LearningSettings.user_id == user_id)
-        settings = await session.scalar(
-            for_claim(session, stmt).execution_options(populate_existing=True)
-        )
-        slot = service.slot_to_fire(settings, now) if settings is not None else None
-        if settings is None or slot is None:
-            return False  # another process took it, or there is no slot now
-        settings.last_slot_at = slot
-        old = await service.open_session(session, user_id, user_id, lock=True)
-        recent = [settings.last_activity_at]
-        if old is not None and not service.is_expired(old, now):
-            recent.append(old.last_activity_at)
-        if any(at is not None and now - at < service.ACTIVE_WINDOW for at in recent):
-            return False  # busy learning: this slot is skipped
-        due = await service.due_count(session, user_id, now)
-        if due == 0:
-            return False
-        user = await session.get(User, user_id)
-        t = translator_for(user, context.settings.default_locale)
-        if old is not None and old.message_id is not None:
-            await outbox.edit(
-                session,
-                user_id,
-                t("training-card-expired"),
-                key=message_key(service.REVIEW_CARD, old.id),
-                message_id=old.message_id,
-            )
-        limit = settings.cards_per_session
-        row = await service.start_session(
-            session, user_id, user_id, now, limit, offer_snooze=due > limit
-        )
-        card = await service.current_card(session, row) if row is not None else None
-        if row is None or card is None:
-            return False
-        await outbox.post(
-            session,
-            user_id,
-            card_text(t, card, t("training-card-reminder", due=str(due))),
-            markup=card_keyboard(t, card.token, snooze=card.offer_snooze),
-            key=message_key(service.REVIEW_CARD, row.id),
-            on_sent=service.REVIEW_CARD_POSTED,
-            owner_id=row.id,
-        )
-        settings.unanswered += 1
-        if settings.unanswered >= service.PAUSE_AFTER:
-            settings.paused = True
-            await outbox.post(
-                session, user_id, t("training-reminders-paused", count=str(settings.unanswered))
-            )
-        return True
-
-
-async def run_reminders(context: JobContext) -> int:
-    """At each enabled slot of a learner's day: a review session of the cards that are due."""
-    now = context.now()
-    async with context.session_factory() as session:
-        has_due = exists().where(WordPair.user_id == LearningSettings.user_id, WordPair.due <= now)
-        rows = (
-            await session.scalars(
-                select(LearningSettings)
-                .join(User, User.id == LearningSettings.user_id)
-                .where(LearningSettings.paused == false(), User.is_blocked == false(), has_due)
-            )
-        ).all()
-        candidates = [row.user_id for row in rows if service.slot_to_fire(row, now) is not None]
-    sent = 0
-    for user_id in candidates:
-        try:
-            sent += await claim_reminder(context, user_id, now)
-        except Exception:
-            log.exception("reminder for %s failed", user_id)
-    return sent
-
-
-async def run_cleanup(context: JobContext) -> int:
-    """Delete expired review sessions; their card messages say so and lose their buttons."""
-    now = context.now()
-    async with context.session_factory() as session, session.begin():
-        stmt = select(TrainingSession).where(TrainingSession.expires_at <= now).limit(1000)
-        rows = list(await session.scalars(for_claim(session, stmt)))
-        users = {
-            user.id: user
-            for user in await session.scalars(
-                select(User).where(User.id.in_({row.user_id for row in rows}))
-            )
-        }
-        for row in rows:
-            if row.message_id is not None:
-                t = translator_for(users.get(row.user_id), context.settings.default_locale)
-                await outbox.edit(
-                    session,
-                    row.chat_id,
-                    t("training-card-expired"),
-                    key=message_key(service.REVIEW_CARD, row.id),
-                    message_id=row.message_id,
-                )
-            await session.delete(row)
-    return len(rows)

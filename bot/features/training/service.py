@@ -7,16 +7,17 @@ import io
 import random
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, exists, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.dialect import insert
+from bot.features.core.models import User
 from bot.features.game.models import GameSession
 from bot.features.training.models import (
     WORD_LIMIT,
@@ -24,6 +25,7 @@ from bot.features.training.models import (
     TrainingSession,
     WordPair,
 )
+from bot.jobs.claim import for_claim
 from bot.outbox.service import sent_hook
 
 SESSION_TTL = timedelta(hours=24)
@@ -574,14 +576,44 @@ async def snooze(
     return "ok", int(getattr(result, "rowcount", 0) or 0)
 
 
-async def delete_expired_sessions(session: AsyncSession, now: datetime) -> list[TrainingSession]:
-    rows = list(
-        await session.scalars(select(TrainingSession).where(TrainingSession.expires_at <= now))
-    )
-    for row in rows:
-        await session.delete(row)
-    return rows
-
-
 async def next_due(session: AsyncSession, user_id: int) -> datetime | None:
     return await session.scalar(select(func.min(WordPair.due)).where(WordPair.user_id == user_id))
+
+
+# --- for the jobs --------------------------------------------------------------------------------
+
+
+async def reminder_candidates(session: AsyncSession, now: datetime) -> list[int]:
+    """Learners with a slot to fire now and cards due: not paused, not blocking the bot."""
+    has_due = exists().where(WordPair.user_id == LearningSettings.user_id, WordPair.due <= now)
+    rows = (
+        await session.scalars(
+            select(LearningSettings)
+            .join(User, User.id == LearningSettings.user_id)
+            .where(LearningSettings.paused == false(), User.is_blocked == false(), has_due)
+        )
+    ).all()
+    return [row.user_id for row in rows if slot_to_fire(row, now) is not None]
+
+
+async def claim_learner(session: AsyncSession, user_id: int) -> LearningSettings | None:
+    """The learner's settings, locked for this process (a reminder is being decided)."""
+    stmt = select(LearningSettings).where(LearningSettings.user_id == user_id)
+    found: LearningSettings | None = await session.scalar(
+        for_claim(session, stmt).execution_options(populate_existing=True)
+    )
+    return found
+
+
+async def claim_expired_sessions(
+    session: AsyncSession, now: datetime, limit: int = 1000
+) -> list[TrainingSession]:
+    """Review sessions past their expiry, locked for this process (the caller deletes them)."""
+    stmt = select(TrainingSession).where(TrainingSession.expires_at <= now).limit(limit)
+    return list(await session.scalars(for_claim(session, stmt)))
+
+
+async def users_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}

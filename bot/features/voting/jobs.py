@@ -19,12 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.base import utcnow
 from bot.features.voting import publish, service
 from bot.features.voting.models import Proposal, VotingSession
-from bot.jobs.runner import Job, JobContext
+from bot.jobs.runner import Job, JobContext, seconds_until
 
 log = logging.getLogger(__name__)
 
-# Rows handled per round at most; the rest wait for the next round (a second or so).
+# Rows handled per round at most; the next round follows at once while rows remain due.
 ROWS_PER_ROUND = 50
+# Each job sleeps until its earliest row falls due, and is woken by the writes of this process
+# (see service.wake_on_commit); rows written by another process are seen within this many
+# seconds.
+POLL_SECONDS = 5.0
 
 Row = TypeVar("Row", VotingSession, Proposal)
 
@@ -132,8 +136,37 @@ async def refresh_cards(context: JobContext) -> int:
     return sessions + await _each_row(context, _claim_proposal_card, _edit_proposal_card)
 
 
+# --- when each job has work next (one read, no lock) ---------------------------------------
+
+
+async def join_windows_due(context: JobContext) -> float | None:
+    async with context.session_factory() as session:
+        return seconds_until(await service.next_join_window_close(session), context.now())
+
+
+async def proposals_due(context: JobContext) -> float | None:
+    async with context.session_factory() as session:
+        return seconds_until(await service.next_proposal_close(session), context.now())
+
+
+async def cards_due(context: JobContext) -> float | None:
+    now = utcnow()  # the pause between edits is real time
+    async with context.session_factory() as session:
+        return seconds_until(await service.next_card_edit(session, now), now)
+
+
 JOBS = (
-    Job("voting-join-windows", interval=1.0, run=close_join_windows),
-    Job("voting-proposal-deadlines", interval=1.0, run=close_due_proposals),
-    Job("voting-live-cards", interval=1.0, run=refresh_cards),
+    Job(
+        service.JOIN_WINDOWS_JOB,
+        interval=POLL_SECONDS,
+        run=close_join_windows,
+        until_due=join_windows_due,
+    ),
+    Job(
+        service.PROPOSAL_DEADLINES_JOB,
+        interval=POLL_SECONDS,
+        run=close_due_proposals,
+        until_due=proposals_due,
+    ),
+    Job(service.LIVE_CARDS_JOB, interval=POLL_SECONDS, run=refresh_cards, until_due=cards_due),
 )

@@ -38,6 +38,7 @@ from bot.features.voting.models import (
     VotingSession,
 )
 from bot.jobs.claim import for_claim
+from bot.jobs.runner import wake_on_commit
 from bot.outbox.service import sent_hook
 
 JOIN_MINUTES = (1, 60, 2)  # min, max, default
@@ -49,6 +50,12 @@ CARD_EDIT_GAP = timedelta(seconds=3)
 # A queued live edit that never reports back (refused, lost) holds the next one this long.
 CARD_EDIT_LOST = timedelta(seconds=60)
 CHOICES = (YES, NO)
+
+# The jobs (bot.features.voting.jobs) that act on these deadlines and cards: a write here
+# wakes the one concerned once it commits (see bot.jobs.runner.wake_on_commit).
+JOIN_WINDOWS_JOB = "voting-join-windows"
+PROPOSAL_DEADLINES_JOB = "voting-proposal-deadlines"
+LIVE_CARDS_JOB = "voting-live-cards"
 
 
 class Refused(Exception):
@@ -280,6 +287,7 @@ async def create_session(
         raise Refused(
             "voting-session-exists", title=existing.title if existing else title
         ) from None
+    wake_on_commit(session, JOIN_WINDOWS_JOB)
     return created
 
 
@@ -313,6 +321,7 @@ async def join(
         .where(Proposal.session_id == session_id, Proposal.status == OPEN)
         .values(card_dirty=True)
     )
+    wake_on_commit(session, LIVE_CARDS_JOB)
     return JoinOutcome.JOINED
 
 
@@ -330,6 +339,8 @@ async def record_session_card(
     voting = await session.get(VotingSession, voting_id) if voting_id is not None else None
     if voting is not None and voting.chat_id == chat_id:
         voting.card_message_id = message_id
+        if voting.card_dirty:  # joins came before the card was out: it can show them now
+            wake_on_commit(session, LIVE_CARDS_JOB)
 
 
 async def claim_due_join_window(
@@ -347,6 +358,13 @@ async def claim_due_join_window(
         .limit(1)
     )
     return (await session.scalars(for_claim(session, stmt))).first()
+
+
+async def next_join_window_close(session: AsyncSession) -> datetime | None:
+    """When the earliest join window still open closes (None: no session is joining)."""
+    return await session.scalar(
+        select(func.min(VotingSession.join_closes_at)).where(VotingSession.status == JOINING)
+    )
 
 
 async def start_session(session: AsyncSession, voting: VotingSession) -> None:
@@ -385,6 +403,11 @@ async def claim_due_proposal(
         .limit(1)
     )
     return (await session.scalars(for_claim(session, stmt))).first()
+
+
+async def next_proposal_close(session: AsyncSession) -> datetime | None:
+    """The earliest deadline of an open proposal (None: no proposal is open)."""
+    return await session.scalar(select(func.min(Proposal.closes_at)).where(Proposal.status == OPEN))
 
 
 @dataclass
@@ -497,6 +520,7 @@ async def create_proposal(
             await session.flush()
     except IntegrityError:
         raise Refused("voting-proposal-exists", minutes=minutes) from None
+    wake_on_commit(session, PROPOSAL_DEADLINES_JOB)
     return voting, proposal
 
 
@@ -507,6 +531,8 @@ async def record_proposal_card(
     proposal = await session.get(Proposal, proposal_id) if proposal_id is not None else None
     if proposal is not None:
         proposal.card_message_id = message_id
+        if proposal.card_dirty:  # votes came before the card was out: it can show them now
+            wake_on_commit(session, LIVE_CARDS_JOB)
 
 
 class VoteOutcome(StrEnum):
@@ -566,10 +592,24 @@ async def cast_vote(
         return VoteOutcome.SAME
     if not proposal.card_dirty:  # no write to the proposal's row for every vote
         proposal.card_dirty = True
+        wake_on_commit(session, LIVE_CARDS_JOB)  # already dirty: the job knows of it
     return VoteOutcome.CHANGED if previous is not None else VoteOutcome.CAST
 
 
 # --- live cards ------------------------------------------------------------------------------
+
+
+# A card waiting for its live edit: dirty, shown (posted), its object still open.
+_DIRTY_SESSION_CARD = (
+    VotingSession.card_dirty.is_(True),
+    VotingSession.status == JOINING,
+    VotingSession.card_message_id.is_not(None),
+)
+_DIRTY_PROPOSAL_CARD = (
+    Proposal.card_dirty.is_(True),
+    Proposal.status == OPEN,
+    Proposal.card_message_id.is_not(None),
+)
 
 
 async def claim_dirty_session_card(
@@ -579,9 +619,7 @@ async def claim_dirty_session_card(
         select(VotingSession)
         .where(
             VotingSession.id.not_in(skip),
-            VotingSession.card_dirty.is_(True),
-            VotingSession.status == JOINING,
-            VotingSession.card_message_id.is_not(None),
+            *_DIRTY_SESSION_CARD,
             (VotingSession.card_edited_at.is_(None))
             | (VotingSession.card_edited_at <= edited_before),
         )
@@ -598,15 +636,37 @@ async def claim_dirty_proposal_card(
         select(Proposal)
         .where(
             Proposal.id.not_in(skip),
-            Proposal.card_dirty.is_(True),
-            Proposal.status == OPEN,
-            Proposal.card_message_id.is_not(None),
+            *_DIRTY_PROPOSAL_CARD,
             (Proposal.card_edited_at.is_(None)) | (Proposal.card_edited_at <= edited_before),
         )
         .order_by(Proposal.id)
         .limit(1)
     )
     return (await session.scalars(for_claim(session, stmt))).first()
+
+
+async def next_card_edit(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the first waiting live edit may go out (real time, as CARD_EDIT_GAP is): `now`
+    for a card never edited, CARD_EDIT_GAP after the latest edit of a card otherwise (None:
+    no card waits)."""
+    soonest: datetime | None = None
+    for model, waiting in (
+        (VotingSession, _DIRTY_SESSION_CARD),
+        (Proposal, _DIRTY_PROPOSAL_CARD),
+    ):
+        edited = model.card_edited_at
+        count, unedited, last = (
+            await session.execute(
+                select(func.count(), func.count() - func.count(edited), func.min(edited)).where(
+                    *waiting
+                )
+            )
+        ).one()
+        if not count:
+            continue
+        moment = now if unedited or last is None else last + CARD_EDIT_GAP
+        soonest = moment if soonest is None else min(soonest, moment)
+    return soonest
 
 
 def mark_card_edit_queued(row: VotingSession | Proposal, now: datetime) -> None:
@@ -628,6 +688,8 @@ async def record_session_card_edit(
     await session.execute(
         update(VotingSession).where(VotingSession.id == voting_id).values(card_edited_at=utcnow())
     )
+    # The next edit may follow CARD_EDIT_GAP from now, not CARD_EDIT_LOST after the queueing.
+    wake_on_commit(session, LIVE_CARDS_JOB)
 
 
 @sent_hook(PROPOSAL_CARD_EDITED)
@@ -637,3 +699,4 @@ async def record_proposal_card_edit(
     await session.execute(
         update(Proposal).where(Proposal.id == proposal_id).values(card_edited_at=utcnow())
     )
+    wake_on_commit(session, LIVE_CARDS_JOB)
