@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.dialect import dialect_name
 
 
-def for_claim(session: AsyncSession, stmt: Select[Any]) -> Select[Any]:
+def for_claim(session: AsyncSession, stmt: Select[Any], *, no_key: bool = False) -> Select[Any]:
     """Lock the selected rows so that no other process claims them.
 
     PostgreSQL skips rows another transaction holds. SQLite has no row locks: there the claim
     takes the database's write lock before it reads (see bot.db.engine), so claimers queue.
+    `no_key`: the claimer changes no key of the row, so the row is claimed FOR NO KEY UPDATE,
+    which readers holding FOR KEY SHARE (voters on a proposal) neither block nor are blocked by.
     """
     if dialect_name(session) == "postgresql":
-        return stmt.with_for_update(skip_locked=True)
+        return stmt.with_for_update(skip_locked=True, key_share=no_key)
     return stmt.with_for_update()

@@ -564,18 +564,35 @@ async def cast_vote(
         if current is None:
             raise Refused("voting-no-open-proposal")
         proposal_id = current.id
-    # What needs no lock is read first: a burst of votes holds the proposal's lock (the
-    # database's write lock on SQLite) only for the check and the write.
+    # What needs no lock is read first (no transaction yet): a burst of votes holds the
+    # proposal's lock (the database's write lock on SQLite) only for the check and the write.
+    # On PostgreSQL the votes of a burst hold it together (a key share), not one by one.
     previous = await session.scalar(
         select(Vote.choice).where(Vote.proposal_id == proposal_id, Vote.user_id == user_id)
     )
-    stmt = _locked(session, select(Proposal).where(Proposal.id == proposal_id))
-    proposal = (await session.scalars(stmt)).first()
-    if proposal is None:
+    joined = (
+        select(SessionParticipant.id)
+        .where(
+            SessionParticipant.session_id == Proposal.session_id,
+            SessionParticipant.user_id == user_id,
+        )
+        .exists()
+    )
+    # FOR KEY SHARE waits only for FOR UPDATE (the closing job), neither for the other votes
+    # nor for the card job's or a flag's FOR NO KEY UPDATE. On SQLite: the write lock.
+    stmt = (
+        select(Proposal, joined)
+        .where(Proposal.id == proposal_id)
+        .execution_options(populate_existing=True)
+        .with_for_update(of=Proposal, read=True, key_share=True)
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
         raise Refused("voting-proposal-gone")
+    proposal, participant = row
     if proposal.status != OPEN or now >= proposal.closes_at:
         raise Refused("voting-proposal-closed")
-    if not await is_participant(session, proposal.session_id, user_id):
+    if not participant:
         voting = await session.get(VotingSession, proposal.session_id)
         joining = voting is not None and voting.status == JOINING and now < voting.join_closes_at
         raise Refused("voting-join-first" if joining else "voting-only-participants")
@@ -642,7 +659,8 @@ async def claim_dirty_proposal_card(
         .order_by(Proposal.id)
         .limit(1)
     )
-    return (await session.scalars(for_claim(session, stmt))).first()
+    # Beside the voters' key shares: a burst of votes never hides the card from its edit.
+    return (await session.scalars(for_claim(session, stmt, no_key=True))).first()
 
 
 async def next_card_edit(session: AsyncSession, now: datetime) -> datetime | None:
