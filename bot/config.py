@@ -19,7 +19,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 DATABASE_SCHEMES = ("postgresql+asyncpg", "sqlite+aiosqlite")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
-LOCALES = ("en", "ru")
 #: Keys `agora sandbox` sets itself (its throw-away database, the fake Telegram, its own
 #: community): whatever is configured for them is never read there.
 SANDBOX_OWN_SETTINGS = frozenset(

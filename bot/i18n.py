@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -114,12 +113,3 @@ def resolve_locale(
         if candidate in SUPPORTED_LOCALES:
             return candidate
     return default if default in SUPPORTED_LOCALES else FALLBACK_LOCALE
-
-
-def all_translators() -> Iterable[Translator]:
-    return (get_translator(locale) for locale in SUPPORTED_LOCALES)
-
-
-def translations(key: str, **args: Any) -> Mapping[str, str]:
-    """The text of one key in every locale, e.g. for command menus per language."""
-    return {locale: get_translator(locale)(key, **args) for locale in SUPPORTED_LOCALES}

@@ -117,7 +117,7 @@ class JobRunner:
             event.set()
 
     async def run_once(self, name: str) -> object:
-        """Run one job now (the loop uses it; tests and `agora worker --once` too)."""
+        """Run one job now (the loop uses it; tests too)."""
         async with self._busy[name]:
             return await self.jobs[name].run(self.context)
 

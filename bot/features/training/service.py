@@ -44,7 +44,6 @@ HEADER_WORDS = frozenset(
     {"word", "words", "translation", "translations", "term", "definition", "front", "back"}
     | {"слово", "слова", "перевод", "переводы"}
 )
-GRADES = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
 
 _scheduler = Scheduler(enable_fuzzing=False)
 

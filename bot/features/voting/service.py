@@ -200,13 +200,6 @@ async def closed_proposals(session: AsyncSession, session_id: int) -> list[Propo
     return list(rows)
 
 
-async def proposal_count(session: AsyncSession, session_id: int) -> int:
-    count = await session.scalar(
-        select(func.count()).select_from(Proposal).where(Proposal.session_id == session_id)
-    )
-    return int(count or 0)
-
-
 async def tally(session: AsyncSession, proposal: Proposal) -> Tally:
     """Who voted yes, who no, and which participants did not vote (names in joining order)."""
     rows = await session.execute(
