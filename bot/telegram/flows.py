@@ -8,7 +8,7 @@ resumes it). Stale buttons of every flow get the same one alert (`expired`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,22 +21,31 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.db.context import current_session
 from bot.i18n import Translator
+
+# Ends what a flow keeps outside the FSM (the game's open row) when the flow is left:
+# on_end(session, chat_id, user_id), in the update's transaction.
+OnEnd = Callable[[AsyncSession, int, int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class FlowInfo:
     command: str  # the command that enters the flow (without the slash)
     resumable: bool  # pushed aside by another flow, it is paused (its answers kept), not left
+    on_end: OnEnd | None = None
 
 
 _FLOWS: dict[str, FlowInfo] = {}
 
 
-def declare_flow(group: type[StatesGroup], command: str, *, resumable: bool = False) -> None:
-    """Say how the user returns to the flow of `group` (named in the catalog as flow-<Group>)."""
+def declare_flow(
+    group: type[StatesGroup], command: str, *, resumable: bool = False, on_end: OnEnd | None = None
+) -> None:
+    """Say how the user returns to the flow of `group` (named in the catalog as flow-<Group>),
+    and what ends with it when it is left (`on_end`)."""
     name = group.__full_group_name__
-    info = FlowInfo(command, resumable)
+    info = FlowInfo(command, resumable, on_end)
     if _FLOWS.setdefault(name, info) != info:
         raise ValueError(f"flow {name} is declared twice, differently")
 
@@ -48,6 +57,15 @@ def group_of(raw_state: str) -> str:
 
 def flow_info(raw_state: str) -> FlowInfo | None:
     return _FLOWS.get(group_of(raw_state))
+
+
+async def end_flow(raw_state: str | None, state: FSMContext) -> None:
+    """Run the `on_end` of the flow of `raw_state`, if it has one (the flow is being left)."""
+    info = flow_info(raw_state) if raw_state is not None else None
+    session = current_session.get()
+    if info is None or info.on_end is None or session is None:
+        return
+    await info.on_end(session, state.key.chat_id, state.key.user_id)
 
 
 def flow_name(t: Translator, raw_state: str) -> str:
@@ -83,6 +101,8 @@ async def leave_flow(event: Message | CallbackQuery, state: FSMContext, t: Trans
         own = {k: v for k, v in data.items() if k not in (prompts.PROMPT, prompts.PAUSED)}
         paused[group_of(current)] = {"state": current, "data": own}
     # Written before the requests below (the first one makes the update durable).
+    if not keep:
+        await end_flow(current, state)
     await state.set_state(None)
     await state.set_data({prompts.PAUSED: paused} if paused else {})
     bot = event.bot

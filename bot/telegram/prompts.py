@@ -23,7 +23,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
-from bot.telegram.flows import flow_info, group_of, left_line
+from bot.telegram.flows import end_flow, flow_info, group_of, left_line
 
 PROMPT = "_prompt"
 PAUSED = "_paused"  # group name -> {"state": raw state, "data": the flow's data}
@@ -133,9 +133,11 @@ async def resume_flow(
     return True
 
 
-async def finish_flow(bot: Bot | None, chat_id: int, state: FSMContext) -> None:
+async def finish_flow(
+    bot: Bot | None, chat_id: int, state: FSMContext, *, done: bool = False
+) -> None:
     """End a flow: its state and data are cleared (paused flows stay), then its last prompt
-    loses its buttons.
+    loses its buttons. Left unfinished (`done=False`: /cancel, Cancel), its `on_end` runs too.
 
     The clearing is written before the request that removes the buttons, and with it everything
     the update wrote commits (bot.db.middleware.CommitBeforeRequest): a crash after the buttons
@@ -144,6 +146,8 @@ async def finish_flow(bot: Bot | None, chat_id: int, state: FSMContext) -> None:
     data = await state.get_data()
     stored = _prompt_of(data)
     paused = _paused(data)
+    if not done:
+        await end_flow(await state.get_state(), state)
     await state.set_state(None)
     await state.set_data({PAUSED: paused} if paused else {})
     if bot is not None and stored:
@@ -184,6 +188,8 @@ async def _switch(
         if keep:
             own = {key: value for key, value in data.items() if key not in (PROMPT, PAUSED)}
             paused[group_of(current)] = {"state": current, "data": own}
+        else:
+            await end_flow(current, state)
         line = left_line(t, current, paused=keep)
     # Written before the requests below (the first one makes the update durable).
     await state.set_state(new_state)

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,18 +17,23 @@ from bot.features.game import service
 from bot.features.game.jobs import TimeoutNotice, end_by_timeout
 from bot.features.game.keyboards import GmRevealCb, game_card_keyboard
 from bot.features.game.models import GameSession
+from bot.features.game.states import Game
 from bot.features.game.views import answered_text, card_text, score_text
 from bot.features.training.messages import drop_expired, edit_quietly, resume_on_activity
 from bot.features.training.service import is_expired, touch_activity
 from bot.i18n import Translator
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.flows import declare_flow
 from bot.telegram.guards import guard
-from bot.telegram.prompts import remove_buttons
+from bot.telegram.prompts import finish_flow, remove_buttons, start_flow
 
 log = logging.getLogger(__name__)
 
 COMMANDS = (CommandSpec("game", Where.PRIVATE),)
+
+# Another flow's command or /cancel ends the open game (a new /game starts afresh).
+declare_flow(Game, "game", on_end=service.abandon_game)
 
 Clock = Callable[[], datetime]
 
@@ -71,10 +77,19 @@ async def after_answer(
 
 
 async def cmd_game(
-    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    clock: Clock,
 ) -> None:
     assert message.from_user is not None
     user_id, chat_id, now = message.from_user.id, message.chat.id, clock()
+    if raw_state != Game.answering.state:
+        # Another flow ends first, with one line; a game already going on is resumed below.
+        await start_flow(message, state, Game.answering, t=t)
     await touch_activity(session, user_id, now)
     row = await service.open_game(session, chat_id, user_id, lock=True)
     if row is not None and is_expired(row, now):
@@ -93,6 +108,7 @@ async def cmd_game(
         row = await service.start_game(session, chat_id, user_id, now)
         card = await service.current_game_card(session, row) if row is not None else None
     if row is None or card is None:
+        await finish_flow(bot, chat_id, state, done=True)
         await message.answer(t("game-no-words"))
         return
     sent = await send_card(bot, chat_id, t, card)
@@ -100,23 +116,35 @@ async def cmd_game(
 
 
 async def on_answer(
-    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    t: Translator,
+    clock: Clock,
 ) -> None:
     assert message.from_user is not None
     assert message.text is not None
-    now = clock()
-    row = await service.open_game(session, message.chat.id, message.from_user.id, lock=True)
+    now, chat_id = clock(), message.chat.id
+    row = await service.open_game(session, chat_id, message.from_user.id, lock=True)
     if row is None or is_expired(row, now):
-        raise SkipHandler  # no game: the text is not an answer
+        # The game ended meanwhile (a job ended it): so does the flow, and the text is no
+        # answer to anything, as any text outside a flow that nothing takes.
+        await finish_flow(bot, chat_id, state, done=True)
+        await message.answer(t("fallback-unknown"))
+        return
     if row.last_answer_id is not None and message.message_id <= row.last_answer_id:
         return  # delivered again (after a restart): already answered
     if now >= row.answer_by:
+        await finish_flow(bot, chat_id, state, done=True)
         await tell_timeout(bot, await end_by_timeout(session, row, t, now))
         return
     row.last_answer_id = message.message_id
     outcome = await service.answer_card(session, row, message.text, now)
     if outcome is None:
         raise SkipHandler
+    if outcome.score is not None:
+        await finish_flow(bot, chat_id, state, done=True)  # the last card: the game is over
     await after_answer(bot, session, row, t, outcome, message.text)
 
 
@@ -125,6 +153,7 @@ async def on_reveal(
     callback_data: GmRevealCb,
     bot: Bot,
     session: AsyncSession,
+    state: FSMContext,
     t: Translator,
     clock: Clock,
 ) -> None:
@@ -144,9 +173,12 @@ async def on_reveal(
         return
     await callback.answer()
     if now >= row.answer_by:
+        await finish_flow(bot, chat_id, state, done=True)
         await tell_timeout(bot, await end_by_timeout(session, row, t, now))
         return
     outcome = await service.answer_card(session, row, None, now)
+    if outcome is not None and outcome.score is not None:
+        await finish_flow(bot, chat_id, state, done=True)  # the last card: the game is over
     if outcome is not None:
         await after_answer(bot, session, row, t, outcome, None)
 
@@ -156,6 +188,6 @@ def build_router() -> Router:
     router.message.middleware(resume_on_activity)
     router.callback_query.middleware(resume_on_activity)
     router.message.register(cmd_game, Command("game"))
-    router.message.register(on_answer, TEXT_INPUT, F.chat.type == "private", StateFilter(None))
+    router.message.register(on_answer, TEXT_INPUT, F.chat.type == "private", Game.answering)
     router.callback_query.register(on_reveal, GmRevealCb.filter())
     return router

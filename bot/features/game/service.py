@@ -236,3 +236,10 @@ async def delete_expired_games(session: AsyncSession, now: datetime, limit: int 
     for row in rows:
         await session.delete(row)
     return len(rows)
+
+
+async def abandon_game(session: AsyncSession, chat_id: int, user_id: int) -> None:
+    """The learner left the game for another flow or /cancel: the open game ends, unscored."""
+    row = await open_game(session, chat_id, user_id, lock=True)
+    if row is not None:
+        await session.delete(row)

@@ -33,9 +33,10 @@ from bot.features.training.views import card_text, graded_text, settings_text, s
 from bot.i18n import Translator
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
+from bot.telegram.flows import declare_flow
 from bot.telegram.guards import guard
 from bot.telegram.keyboards import keyboard
-from bot.telegram.prompts import ask, finish_flow, remove_buttons
+from bot.telegram.prompts import ask, finish_flow, remove_buttons, start_flow
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ COMMANDS = (
     CommandSpec("clear", Where.PRIVATE),
     CommandSpec("settings", Where.PRIVATE),
 )
+
+declare_flow(TrainingAdd, "add")
 
 Clock = Callable[[], datetime]
 PROGRESS_FROM_ROWS = 1000  # files with more rows show their progress
@@ -98,7 +101,7 @@ async def cmd_add(
     clock: Clock,
 ) -> None:
     if not command.args:
-        await state.set_state(TrainingAdd.waiting_for_pair)
+        await start_flow(message, state, TrainingAdd.waiting_for_pair, t=t)
         await ask(message, state, t("training-add-ask"), keyboard(t=t))
         return
     await save_pair(message, session, t, clock, command.args)

@@ -2,6 +2,7 @@
 
 cmd-game = play a quick quiz with your words
 
+flow-Game = the game
 game-btn-reveal = 👀
 game-no-words = Your vocabulary is empty. Add pairs with /add or send a CSV file, then play.
 game-card =
