@@ -59,7 +59,7 @@ class Speed:
             group_rate=15 / 60 * f,
             group_burst=max(1, int(5 * f)),
             global_rate=28 * f,
-            global_burst=max(1, int(20 * f)),
+            global_burst=max(1, int(10 * f)),
         )
 
 

@@ -122,9 +122,10 @@ class PacingLimits:
     the group defaults keep that at 20 per minute, Telegram's documented group limit.
     A rate of ``math.inf`` switches that bucket off.
 
-    The bursts stay below Telegram's own (30 messages at once for the bot): a message leaves
-    some time after its reservation (a Redis reply, a busy event loop), so sends can bunch up,
-    and Telegram's bucket must keep tokens for that jitter even while the bot sends at full rate.
+    The bursts stay well below Telegram's own (30 messages at once for the bot): a message
+    leaves some time after its reservation (a Redis reply, a new connection, a busy event loop),
+    so sends bunch up, and Telegram's bucket, which holds no more than 30, must keep tokens for
+    that: with a burst of 10 at 28 a second, sends may come up to 0.7 s late all at once.
     """
 
     chat_rate: float = 1.0
@@ -132,7 +133,7 @@ class PacingLimits:
     group_rate: float = 15 / 60
     group_burst: int = 5
     global_rate: float = 28.0
-    global_burst: int = 20
+    global_burst: int = 10
 
     def __post_init__(self) -> None:
         for name in ("chat", "group", "global"):

@@ -56,7 +56,7 @@ async def crowd(
         group_rate=15 / 60 * GROUP_SPEED,
         group_burst=5,
         global_rate=28.0,
-        global_burst=20,
+        global_burst=10,
     )
     async with Sandbox(
         database_url=backend.database_url,
