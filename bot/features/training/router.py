@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy import update
@@ -387,6 +388,12 @@ async def on_settings_pressed(
     )
 
 
+async def on_idle_text(message: Message) -> None:
+    """Text outside any flow is activity too (the middleware resumed paused reminders); it goes
+    on to the handlers after this router (the fallback)."""
+    raise SkipHandler
+
+
 def build_router() -> Router:
     router = guard(Router(name="training"), where=Where.PRIVATE)
     # Inner: only an update that a training handler takes costs the extra query.
@@ -404,4 +411,5 @@ def build_router() -> Router:
     router.callback_query.register(on_snooze, TrSnoozeCb.filter())
     router.callback_query.register(on_clear_pressed, TrClearCb.filter())
     router.callback_query.register(on_settings_pressed, TrSettingsCb.filter())
+    router.message.register(on_idle_text, TEXT_INPUT, StateFilter(None))
     return router
