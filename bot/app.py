@@ -43,6 +43,7 @@ from bot.metrics import render
 from bot.outbox.sender import OutboxSender
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry
+from bot.telegram.guards import RefusalAnswer
 from bot.telegram.menus import publish_descriptions, publish_menus
 from bot.telegram.metrics import ApiCallCounter, UpdateTimer, count_handlers
 from bot.telegram.pacing import PacingLimits, SharedBuckets, TelegramIO, telegram_io
@@ -285,6 +286,7 @@ async def create_app(
     dispatcher.update.outer_middleware(UpdateTimer())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(UserMiddleware(users, settings.default_locale))
+    dispatcher.update.outer_middleware(RefusalAnswer())  # a service's Refused, answered once
     routers = build_routers(features)
     count_handlers(routers)
     dispatcher.include_routers(*routers)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.context import current_session
 from bot.i18n import Translator
+from bot.refusals import STALE
 
 # Ends what a flow keeps outside the FSM (the game's open row) when the flow is left:
 # on_end(session, chat_id, user_id), in the update's transaction.
@@ -121,12 +122,9 @@ async def leave_flow(event: Message | CallbackQuery, state: FSMContext, t: Trans
 # --- stale buttons ---------------------------------------------------------------------------
 
 
-EXPIRED = "menu-expired"  # the one alert for a button whose flow or list is gone (core's catalog)
-
-
 async def expired(callback: CallbackQuery, t: Translator) -> None:
     """The one alert for a button whose flow or list is gone."""
-    await callback.answer(t(EXPIRED), show_alert=True)
+    await callback.answer(t(STALE), show_alert=True)
 
 
 def expire_stale(router: Router, *filters: Any) -> None:
@@ -202,7 +200,7 @@ class Ctx:
 
     async def expire(self) -> None:
         """Answer the pressed button with the one alert of a stale button."""
-        await self.ack(self.t(EXPIRED), alert=True)
+        await self.ack(self.t(STALE), alert=True)
 
     async def say(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """A message in the chat of the update (not a prompt)."""

@@ -29,8 +29,9 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
+from bot.refusals import STALE
 from bot.telegram.filters import TEXT_INPUT
-from bot.telegram.flows import EXPIRED, Ctx, declare_flow
+from bot.telegram.flows import Ctx, declare_flow
 from bot.telegram.inputs import length_error
 from bot.telegram.keyboards import BackCb, button, keyboard
 from bot.telegram.prompts import PROMPT, LivePrompt, ask, finish_flow, resume_flow, start_flow
@@ -158,7 +159,7 @@ class Form:
         save: Callable[[Ctx], Awaitable[Done]] | None = None,
         save_field: Callable[[Ctx, str, Any], Awaitable[Done | Stay]] | None = None,
         load: Load | None = None,
-        gone: str = EXPIRED,
+        gone: str = STALE,
         back_out: Step | None = None,
         edit_button: bool = True,
         field_label: Callable[[Translator, Field], str] | None = None,

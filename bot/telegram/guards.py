@@ -4,27 +4,32 @@ Attached as inner middlewares (`guard(router, ...)`), they run after a handler's
 matched, so a command that exists but is used in the wrong chat, or by someone who may not
 use it, gets a clear sentence (a message, or an alert for a button) instead of silence.
 Buttons are checked like commands: a button proves nothing about who pressed it, nor about the
-object it names. A CallbackData whose ids name an object of a chat is declared once, next to the
-class (`declare_button(JoinCb, chat_of=...)`); every guarded router then refuses a press of it
-whose object belongs to another chat (a forged button of group A pressed in group B) with the
-one alert of a stale button (`flows.EXPIRED`), before any handler runs.
+object it names. A CallbackData whose ids name an object is declared once, next to the class
+(`declare_button(VoteCb, target=...)`); every guarded router then refuses a press of it whose
+object is gone, closed, or of another chat (a forged button of group A pressed in group B) with
+the one alert of a stale button (`refusals.STALE`), before any handler runs. Buttons of a flow
+are taken only in the flow's state (`flows`); any other press of them gets the same alert.
+
+Domain refusals (`bot.refusals.Refused`) are answered here too, by `RefusalAnswer`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.outbox import sender as outbox
+from bot.refusals import STALE, Refused
 from bot.telegram.access import Access
 from bot.telegram.commands import Where, Who
-from bot.telegram.flows import EXPIRED
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -80,45 +85,80 @@ class AccessGuard(BaseMiddleware):
 
 # --- the objects buttons name -----------------------------------------------------------------
 
-# The chat the object named by a button's data belongs to; None when it no longer exists.
-ChatOf = Callable[[AsyncSession, Any], Awaitable[int | None]]
-_CHAT_OF: dict[type[CallbackData], ChatOf] = {}
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The object a button names, as it is now: the chat it belongs to, and whether it still
+    takes presses (a closed proposal, an expired review, a card that is no longer current)."""
+
+    chat_id: int
+    open: bool = True
 
 
-def declare_button(factory: type[CallbackData], *, chat_of: ChatOf) -> None:
-    """Declare which chat the object named by `factory`'s data belongs to: a press of it in any
-    other chat is refused by every guarded router (see ButtonCheck)."""
-    if _CHAT_OF.setdefault(factory, chat_of) is not chat_of:
+# The object named by a button's data, now; None when it no longer exists.
+TargetOf = Callable[[AsyncSession, Any, datetime], Awaitable[Target | None]]
+_TARGETS: dict[type[CallbackData], TargetOf] = {}
+
+
+def declare_button(factory: type[CallbackData], *, target: TargetOf) -> None:
+    """Declare how to find the object `factory`'s data names: every guarded router then takes a
+    press of it only in that object's chat, and only while the object exists and is open
+    (see ButtonCheck). The handler never sees any other press."""
+    if _TARGETS.setdefault(factory, target) is not target:
         raise ValueError(f"{factory.__name__} is declared twice")
 
 
-def button_chat_of(factory: type[CallbackData]) -> ChatOf | None:
-    return _CHAT_OF.get(factory)
+def button_target(factory: type[CallbackData]) -> TargetOf | None:
+    return _TARGETS.get(factory)
 
 
 class ButtonCheck(BaseMiddleware):
-    """A press of a declared button is taken only in the chat of the object it names.
-
-    An object that no longer exists is left to the handler (it says the object is gone), an
-    object of another chat, or a press on no message of a chat, gets the one stale alert.
-    """
+    """A press of a declared button is taken only in the chat of the object it names, while
+    that object exists and is open; any other press (gone, closed, another chat's, on no
+    message) gets the one stale alert. Who may press is the router's guard (admins), the chat
+    (a private object's chat is its owner's), or the service's own rule (a participant), which
+    refuses through `Refused`."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         callback_data = data.get("callback_data")
-        chat_of = _CHAT_OF.get(type(callback_data)) if callback_data is not None else None
-        if chat_of is None or not isinstance(event, CallbackQuery) or data.get(_CHECKED):
+        target_of = _TARGETS.get(type(callback_data)) if callback_data is not None else None
+        if target_of is None or not isinstance(event, CallbackQuery) or data.get(_CHECKED):
             return await handler(event, data)
         pressed_in = event.message.chat.id if event.message is not None else None
-        owner = await chat_of(data["session"], callback_data)
-        if owner is not None and owner != pressed_in:
+        target = await target_of(data["session"], callback_data, data["clock"]())
+        if target is None or not target.open or target.chat_id != pressed_in:
             t: Translator = data["t"]
-            await event.answer(t(EXPIRED), show_alert=True)
+            await event.answer(t(STALE), show_alert=True)
             return None
         data[_CHECKED] = True  # a nested guarded router does not check again
         return await handler(event, data)
 
 
 _CHECKED = "_button_checked"
+
+
+# --- domain refusals --------------------------------------------------------------------------
+
+
+class RefusalAnswer(BaseMiddleware):
+    """The one place a `Refused` raised by a service (or a handler) is answered.
+
+    An update-level outer middleware inside the update's session: what the update wrote since
+    its last commit is rolled back, then the user gets the refusal's sentence (an alert for a
+    button, a reply for a message: in a group through the outbox).
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except Refused as refused:
+            session: AsyncSession | None = data.get("session")
+            if session is not None:
+                await session.rollback()
+            inner = event.event if isinstance(event, Update) else event
+            t: Translator = data["t"]
+            await refuse(inner, t(refused.key, **refused.params), data)
+            return None
 
 
 def in_private_or_command(message: Message) -> bool:

@@ -22,7 +22,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.telegram.flows import EXPIRED, Ctx, declare_flow
+from bot.refusals import STALE
+from bot.telegram.flows import Ctx, declare_flow
 from bot.telegram.keyboards import Page, PageCb, button, keyboard, pager_row
 from bot.telegram.prompts import LivePrompt, ask, finish_flow, start_flow
 
@@ -82,7 +83,7 @@ class Picker(Generic[T]):
         find: Callable[[Ctx, int], Awaitable[T | None]] | None = None,
         on_pick: Callable[[Ctx, T], Awaitable[None]] | None = None,
         empty: str | None = None,
-        gone: str = EXPIRED,
+        gone: str = STALE,
         rows: Callable[[Ctx, Listed[T]], Sequence[Sequence[InlineKeyboardButton]]] | None = None,
         size: int = 10,
         query_key: str | None = None,

@@ -97,7 +97,7 @@ async def test_cancel_button_does_what_cancel_does(sandbox: Sandbox) -> None:
     assert reply.last.text == "Cancelled: the current action."
     assert await state_of(sandbox, alice.id) is None
     stale = await alice.press_data("cancel", message=alice.messages[-2])
-    assert stale.alert == "This menu has expired."
+    assert stale.alert == "This button is no longer active."
 
 
 async def test_unexpected_input_repeats_the_question(world: World) -> None:
@@ -135,7 +135,7 @@ async def test_stale_button_answers_menu_expired(world: World) -> None:
     colour_prompt = alice.last_message
     await alice.send("/cancel")
     reply = await alice.press_data("t-colour:red", message=colour_prompt)
-    assert reply.alert == "This menu has expired."
+    assert reply.alert == "This button is no longer active."
 
 
 async def test_forged_callback_data_is_harmless(world: World) -> None:
@@ -144,7 +144,7 @@ async def test_forged_callback_data_is_harmless(world: World) -> None:
     reply = await alice.press_data("lang:xx", message=start)
     assert reply.alert is None
     reply = await alice.press_data("no-such-thing:1:2", message=start)
-    assert reply.alert == "This menu has expired."
+    assert reply.alert == "This button is no longer active."
     assert (await alice.send("/cancel")).last.text == "There is nothing to cancel."
 
 

@@ -297,7 +297,7 @@ async def test_start_confirm_pressed_twice_posts_once(community: Community) -> N
     confirm_data = card.button("✅ Confirm")["callback_data"]
     await admin.press("✅ Confirm")
     again = await admin.press_data(confirm_data, message=card)
-    assert again.alert == "This menu has expired."
+    assert again.alert == "This button is no longer active."
     assert len(community.group.messages_in(community.topics["Announcements"])) == 1
 
 

@@ -142,7 +142,7 @@ async def test_a_flow_that_cannot_be_paused_is_left_with_one_line(community: Com
     text_prompt = [m for m in mia.messages if m.text.startswith("Your topic")][-1]
     assert text_prompt.buttons == []
     stale = await mia.press_data("back", message=text_prompt)
-    assert stale.alert == "This menu has expired."
+    assert stale.alert == "This button is no longer active."
     assert await state_of(community, mia) == "ContentSearch:waiting_for_query"
     # A new /topic_add starts over.
     assert newest(await mia.send("/topic_add")).text == "Which event is your topic for?"
@@ -249,7 +249,7 @@ async def test_profile_manager_form_back_and_a_stale_field_button(community: Com
     assert "About: ✅ filled" in saved.text
     # The field buttons of the card before are stale now (the card was sent anew).
     stale = await admin.press_data("pf-a-field:about", message=card)
-    assert stale.alert == "This menu has expired."
+    assert stale.alert == "This button is no longer active."
 
 
 # --- pickers ---------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ async def test_stale_buttons_after_a_restart_get_one_alert(community: Community)
     assert old_list.buttons == []
     await community.box.restart(graceful=False)
     stale = await admin.press_data(pick, message=old_list)
-    assert stale.alert == "This menu has expired."
+    assert stale.alert == "This button is no longer active."
     assert stale.posted == []
     # The live list still works after the restart.
     fields = newest(await admin.press("Monthly call · 12.01.2026 19:00", message=live_list))
@@ -323,7 +323,7 @@ async def test_stale_buttons_after_a_restart_get_one_alert(community: Community)
     await community.box.restart()
     for data in ("evfield:name", "evok", "evtype:meetup", pick):
         again = await admin.press_data(data, message=fields)
-        assert again.alert == "This menu has expired.", data
+        assert again.alert == "This button is no longer active.", data
     # A member's press of the same buttons is refused as an admin's button.
     forged = await community.member.press_data("evfield:name", message=fields)
     assert forged.alert == "This is for community admins only."

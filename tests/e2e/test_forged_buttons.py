@@ -19,7 +19,7 @@ from bot.sandbox import GroupActor, UserActor, World
 from bot.sandbox.harness import TEST_SPEED, Sandbox, SettableClock
 from tests.e2e.conftest import Backend, check_world
 
-EXPIRED = "This menu has expired."
+STALE = "This button is no longer active."
 
 
 class Two:
@@ -94,16 +94,16 @@ async def test_buttons_of_another_group_are_refused(two: Two) -> None:
 
     # Bob (in B only) sends A's Join and Skip on B's card: refused, A is unchanged.
     forged = await bob.press_data(join_a, message=card_b)
-    assert forged.alert == EXPIRED
-    assert (await bob.press_data(skip_a, message=card_b)).alert == EXPIRED
+    assert forged.alert == STALE
+    assert (await bob.press_data(skip_a, message=card_b)).alert == STALE
     assert await two.participants(a.id) == {alice.id, carol.id}
     assert await two.participants(b.id) == set()
 
     # A proposal in A; its Yes pressed in B (by Bob, and by Carol, a participant of A) is refused.
     proposal_a = (await alice.say_in(a, '/propose "Pizza" 3')).post
     yes_a = str(proposal_a.button("Yes")["callback_data"])
-    assert (await bob.press_data(yes_a, message=card_b)).alert == EXPIRED
-    assert (await carol.press_data(yes_a, message=card_b)).alert == EXPIRED
+    assert (await bob.press_data(yes_a, message=card_b)).alert == STALE
+    assert (await carol.press_data(yes_a, message=card_b)).alert == STALE
     assert await two.votes() == set()
 
     # The real buttons work, each in its own group.
@@ -116,10 +116,10 @@ async def test_buttons_of_another_group_are_refused(two: Two) -> None:
 
     # B's own buttons pressed on A's card are refused the same way.
     join_b = str(card_b.button("Join")["callback_data"])
-    assert (await alice.press_data(join_b, message=card_a)).alert == EXPIRED
+    assert (await alice.press_data(join_b, message=card_a)).alert == STALE
     assert await two.participants(b.id) == {bob.id}
-    # An id that names nothing is left to the handler (it says what is gone).
+    # An id that names nothing, or a choice no card offers, gets the same one alert.
     gone = await bob.press_data("vtv:999999:yes", message=card_b)
-    assert gone.alert == "This proposal no longer exists."
+    assert gone.alert == STALE
     count = select(func.count()).select_from(Vote)
     assert await two.scalar(count) == 1

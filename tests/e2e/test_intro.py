@@ -203,7 +203,7 @@ async def test_cancel_leaves_nothing(community: Community) -> None:
     assert "Cancelled: the introduction." in reply_msg.text
     assert await profile_row(community, mia) is None
     stale = await mia.press_data("in-ok", message=mia.messages[-2])
-    assert stale.alert == "This menu has expired."
+    assert stale.alert == "This button is no longer active."
     assert community.group.messages_in(community.topics["Intros"]) == []
 
 

@@ -160,7 +160,7 @@ async def test_search_results_are_paginated(community: Community) -> None:
     # The query is in the FSM, not in the button: a cancelled search's pager is stale.
     await admin.send("/cancel")
     stale = await admin.press_data("page:pf:1", message=results)
-    assert stale.alert == "This menu has expired."
+    assert stale.alert == "This button is no longer active."
 
 
 async def test_admin_manager_find_create_edit_publish(community: Community) -> None:

@@ -91,7 +91,7 @@ async def test_a_cancel_button_off_the_live_prompt_ends_nothing(community: Commu
     live = mia.last_message
     assert await state_of(community, mia) == "ContentSearch:waiting_for_query"
     forged = await mia.press_data("cancel", message=old_prompt)
-    assert forged.alert == "This menu has expired."
+    assert forged.alert == "This button is no longer active."
     assert await state_of(community, mia) == "ContentSearch:waiting_for_query"
     cancelled = await mia.press("✖ Cancel", message=live)
     assert posted(cancelled) == ["Cancelled: the content search."]

@@ -165,7 +165,7 @@ async def test_an_old_clear_question_deletes_nothing(community: Community) -> No
     ask = (await mia.send("/clear")).last
     community.clock.advance(timedelta(minutes=11))
     reply = await mia.press("Delete everything", message=ask)
-    assert reply.alert == "This menu has expired."
+    assert reply.alert == "This button is no longer active."
     assert ask.buttons == []
     assert await pairs_of(community, mia.id) == {"a": "b"}
 

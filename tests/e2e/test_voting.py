@@ -114,7 +114,7 @@ async def test_the_whole_story(room: Room) -> None:
     assert "Participants (3): Alice, Bob Stone, Carol" in (started.text or "")
     assert "/propose" in (started.text or "")
     late_join = await dave.press_data(join_data, message=card)  # a stale button
-    assert late_join.alert == "Joining this session is closed."
+    assert late_join.alert == "This button is no longer active."
 
     proposal = (await alice.say_in(group, '/propose "Order pizza" 2')).post
     assert "Order pizza" in (proposal.text or "")
@@ -151,7 +151,7 @@ async def test_the_whole_story(room: Room) -> None:
     late = await alice.press_data(
         f"vtv:{await room.scalar(select(Proposal.id))}:no", message=proposal
     )
-    assert late.alert == "Voting on this proposal is closed."
+    assert late.alert == "This button is no longer active."
     late_command = await alice.say_in(group, "/vote no")
     assert late_command.post.text == "There is no open proposal to vote on."
     assert await room.scalar(select(Vote.choice).where(Vote.user_id == alice.id)) == "yes"
@@ -293,13 +293,16 @@ async def test_refusals(room: Room) -> None:
         "Usage: /vote yes or /vote no (for the open proposal)."
     )
     forged = await alice.press_data("vtv:999999:yes", message=proposal)
-    assert forged.alert == "This proposal no longer exists."
+    assert forged.alert == "This button is no longer active."
+    yes_data = str(proposal.button("Yes")["callback_data"])
+    maybe = await alice.press_data(yes_data.replace(":yes", ":maybe"), message=proposal)
+    assert maybe.alert == "This button is no longer active."
     assert await room.count(Vote) == 0
 
     room.clock.advance(timedelta(minutes=5))  # joining (5 min) and the proposal (3 min) are over
     await room.jobs()
     stale = await dave.press_data(join_data, message=card)
-    assert stale.alert == "Joining this session is closed."
+    assert stale.alert == "This button is no longer active."
     late = await room.admin.say_in(group, '/propose "Pasta"')
     assert late.post.text == "Only participants of the session can make proposals."
     second_proposal = (await alice.say_in(group, '/propose "Pasta"')).post

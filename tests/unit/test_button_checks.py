@@ -7,7 +7,7 @@ from aiogram.filters.callback_data import CallbackQueryFilter
 
 from bot.features import build_routers
 from bot.features.voting.keyboards import JoinCb, SkipCb, VoteCb
-from bot.telegram.guards import ButtonCheck, button_chat_of
+from bot.telegram.guards import ButtonCheck, button_target
 
 
 def handled(router: Router, chain: tuple[Router, ...] = ()) -> list[tuple[str, type, bool]]:
@@ -31,12 +31,12 @@ def handled(router: Router, chain: tuple[Router, ...] = ()) -> list[tuple[str, t
 
 def test_voting_buttons_are_declared() -> None:
     for factory in (JoinCb, SkipCb, VoteCb):
-        assert button_chat_of(factory) is not None, factory
+        assert button_target(factory) is not None, factory
 
 
 def test_declared_buttons_are_handled_behind_the_check() -> None:
     found = [row for router in build_routers() for row in handled(router)]
-    declared = [row for row in found if button_chat_of(row[1]) is not None]
+    declared = [row for row in found if button_target(row[1]) is not None]
     assert {row[1] for row in declared} >= {JoinCb, SkipCb, VoteCb}
     unchecked = [(name, factory.__name__) for name, factory, checked in declared if not checked]
     assert unchecked == [], "declared buttons on a router without guard()"

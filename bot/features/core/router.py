@@ -20,9 +20,10 @@ from bot.features.core.keyboards import HelpCb, LanguageCb, language_keyboard
 from bot.features.core.service import UserDirectory, UserInfo
 from bot.i18n import SUPPORTED_LOCALES, Translator, get_translator
 from bot.outbox import sender as outbox
+from bot.refusals import STALE
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry, CommandSpec, Where, Who
-from bot.telegram.flows import EXPIRED, expired, flow_name, leave_flow
+from bot.telegram.flows import expired, flow_name, leave_flow
 from bot.telegram.greeting import greet
 from bot.telegram.keyboards import CancelCb
 from bot.telegram.prompts import PROMPT, LivePrompt, finish_flow, reask
@@ -55,7 +56,7 @@ async def on_cancel_pressed(
 ) -> None:
     # A Cancel left on an older message (or forged) ends nothing: only the live prompt's does.
     if raw_state is None or callback.message is None or not await _on_live_prompt(callback, state):
-        await callback.answer(t(EXPIRED), show_alert=True)
+        await callback.answer(t(STALE), show_alert=True)
         return
     await finish_flow(callback.bot, callback.message.chat.id, state)
     await callback.answer()

@@ -223,12 +223,12 @@ async def on_clear_pressed(
     clock: Clock,
 ) -> None:
     if not isinstance(callback.message, Message):
-        await callback.answer(t("menu-expired"), show_alert=True)
+        await callback.answer(t("button-stale"), show_alert=True)
         return
     chat_id = callback.message.chat.id
     if callback_data.confirm and clock().timestamp() - callback_data.asked > CLEAR_VALID_SECONDS:
         # An old question must not delete a vocabulary built since.
-        await callback.answer(t("menu-expired"), show_alert=True)
+        await callback.answer(t("button-stale"), show_alert=True)
         await remove_buttons(bot, chat_id, callback.message.message_id)
         return
     await callback.answer()
@@ -372,7 +372,7 @@ async def on_settings_pressed(
     callback: CallbackQuery, callback_data: TrSettingsCb, session: AsyncSession, t: Translator
 ) -> None:
     if not isinstance(callback.message, Message):
-        await callback.answer(t("menu-expired"), show_alert=True)
+        await callback.answer(t("button-stale"), show_alert=True)
         return
     settings = await service.ensure_settings(session, callback.from_user.id)
     await callback.answer()

@@ -1,19 +1,23 @@
 """Buttons of the voting cards: Join / Skip on a session card, Yes / No on a proposal card.
 
-Each is declared with the chat of the session it names (bot.telegram.guards.declare_button):
-a press in another group is refused before a handler runs.
+Each is declared with the object it names (bot.telegram.guards.declare_button): a press in
+another group, or on a session or proposal that is gone or closed, is refused before a handler
+runs.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.voting.models import Proposal, VotingSession
+from bot.features.voting.models import JOINING, OPEN, Proposal, VotingSession
+from bot.features.voting.service import CHOICES
 from bot.i18n import Translator
-from bot.telegram.guards import declare_button
+from bot.telegram.guards import Target, declare_button
 from bot.telegram.keyboards import button, keyboard
 
 
@@ -30,27 +34,34 @@ class VoteCb(CallbackData, prefix="vtv"):
     choice: str  # "yes" or "no"
 
 
-async def session_chat(session: AsyncSession, data: JoinCb | SkipCb) -> int | None:
-    """The chat of the voting session a Join / Skip button names."""
-    stmt = select(VotingSession.chat_id).where(VotingSession.id == data.session_id)
-    chat_id: int | None = await session.scalar(stmt)
-    return chat_id
+async def session_target(
+    session: AsyncSession, data: JoinCb | SkipCb, now: datetime
+) -> Target | None:
+    """The voting session a Join / Skip button names: open while members may join."""
+    stmt = select(VotingSession.chat_id, VotingSession.status, VotingSession.join_closes_at)
+    row = (await session.execute(stmt.where(VotingSession.id == data.session_id))).first()
+    if row is None:
+        return None
+    return Target(row.chat_id, open=row.status == JOINING and now < row.join_closes_at)
 
 
-async def proposal_chat(session: AsyncSession, data: VoteCb) -> int | None:
-    """The chat of the session of the proposal a Yes / No button names."""
+async def proposal_target(session: AsyncSession, data: VoteCb, now: datetime) -> Target | None:
+    """The proposal a Yes / No button names: open until it closes."""
     stmt = (
-        select(VotingSession.chat_id)
+        select(VotingSession.chat_id, Proposal.status, Proposal.closes_at)
         .join(Proposal, Proposal.session_id == VotingSession.id)
         .where(Proposal.id == data.proposal_id)
     )
-    chat_id: int | None = await session.scalar(stmt)
-    return chat_id
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    is_open = row.status == OPEN and now < row.closes_at and data.choice in CHOICES
+    return Target(row.chat_id, open=is_open)
 
 
-declare_button(JoinCb, chat_of=session_chat)
-declare_button(SkipCb, chat_of=session_chat)
-declare_button(VoteCb, chat_of=proposal_chat)
+declare_button(JoinCb, target=session_target)
+declare_button(SkipCb, target=session_target)
+declare_button(VoteCb, target=proposal_target)
 
 
 def session_keyboard(t: Translator, session_id: int) -> InlineKeyboardMarkup:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.features.core.service import UserInfo
 from bot.features.voting import publish, service, views
 from bot.features.voting.keyboards import JoinCb, SkipCb, VoteCb
-from bot.features.voting.service import JoinOutcome, Refused, VoteOutcome
+from bot.features.voting.service import VoteOutcome
 from bot.i18n import Translator
 from bot.outbox import sender as outbox
 from bot.outbox import service as outbox_rows
@@ -34,10 +34,6 @@ COMMANDS = (
 
 def _thread(message: Message) -> int | None:
     return message.message_thread_id if message.is_topic_message else None
-
-
-def _refusal(t: Translator, refused: Refused) -> str:
-    return t(refused.key, **refused.params)
 
 
 async def _text_and_minutes(
@@ -95,31 +91,23 @@ async def cmd_create_session(
         return
     title, minutes = args
     now = clock()
-    try:
-        voting = await service.create_session(
-            session,
-            chat_id=message.chat.id,
-            thread_id=_thread(message),
-            title=title,
-            created_by=user.id,
-            locale=locale,
-            join_minutes=minutes,
-            now=now,
-        )
-    except Refused as refused:
-        await outbox.reply(session, message, _refusal(t, refused))
-        return
+    voting = await service.create_session(
+        session,
+        chat_id=message.chat.id,
+        thread_id=_thread(message),
+        title=title,
+        created_by=user.id,
+        locale=locale,
+        join_minutes=minutes,
+        now=now,
+    )
     await publish.send_session_card(session, voting, now)
 
 
 async def cmd_close_session(
     message: Message, session: AsyncSession, t: Translator, clock: Clock
 ) -> None:
-    try:
-        summary = await service.close_session(session, chat_id=message.chat.id, now=clock())
-    except Refused as refused:
-        await outbox.reply(session, message, _refusal(t, refused))
-        return
+    summary = await service.close_session(session, chat_id=message.chat.id, now=clock())
     voting = summary.voting
     if summary.was_joining:
         await publish.finish_session_card(session, voting)
@@ -156,18 +144,14 @@ async def cmd_propose(
         return
     text, minutes = args
     now = clock()
-    try:
-        voting, proposal = await service.create_proposal(
-            session,
-            chat_id=message.chat.id,
-            author_id=user.id,
-            text=text,
-            minutes=minutes,
-            now=now,
-        )
-    except Refused as refused:
-        await outbox.reply(session, message, _refusal(t, refused))
-        return
+    voting, proposal = await service.create_proposal(
+        session,
+        chat_id=message.chat.id,
+        author_id=user.id,
+        text=text,
+        minutes=minutes,
+        now=now,
+    )
     await publish.send_proposal_card(session, voting, proposal, now)
 
 
@@ -196,13 +180,9 @@ async def cmd_vote(
     if choice not in service.CHOICES:
         await outbox.reply(session, message, t("voting-usage-vote"))
         return
-    try:
-        outcome = await service.cast_vote(
-            session, user_id=user.id, choice=choice, now=clock(), chat_id=message.chat.id
-        )
-    except Refused as refused:
-        await outbox.reply(session, message, _refusal(t, refused))
-        return
+    outcome = await service.cast_vote(
+        session, user_id=user.id, choice=choice, now=clock(), chat_id=message.chat.id
+    )
     await outbox.reply(session, message, _vote_answer(t, outcome, choice))
 
 
@@ -230,17 +210,8 @@ async def on_join_pressed(
     if user is None:
         await callback.answer()
         return
-    outcome = await service.join(
-        session, session_id=callback_data.session_id, user_id=user.id, now=clock()
-    )
-    key = {
-        JoinOutcome.JOINED: "voting-joined",
-        JoinOutcome.ALREADY: "voting-already-joined",
-        JoinOutcome.WINDOW_CLOSED: "voting-join-closed",
-        JoinOutcome.GONE: "voting-session-gone",
-    }[outcome]
-    alert = outcome in (JoinOutcome.WINDOW_CLOSED, JoinOutcome.GONE)
-    await callback.answer(t(key), show_alert=alert)
+    await service.join(session, session_id=callback_data.session_id, user_id=user.id, now=clock())
+    await callback.answer(t("voting-joined"))
 
 
 async def on_skip_pressed(callback: CallbackQuery, t: Translator) -> None:
@@ -255,20 +226,16 @@ async def on_vote_pressed(
     t: Translator,
     clock: Clock,
 ) -> None:
-    if user is None or callback_data.choice not in service.CHOICES:
-        await callback.answer(t("voting-proposal-gone"), show_alert=True)
+    if user is None:
+        await callback.answer()
         return
-    try:
-        outcome = await service.cast_vote(
-            session,
-            user_id=user.id,
-            choice=callback_data.choice,
-            now=clock(),
-            proposal_id=callback_data.proposal_id,
-        )
-    except Refused as refused:
-        await callback.answer(_refusal(t, refused), show_alert=True)
-        return
+    outcome = await service.cast_vote(
+        session,
+        user_id=user.id,
+        choice=callback_data.choice,
+        now=clock(),
+        proposal_id=callback_data.proposal_id,
+    )
     # The vote commits before the answer leaves (bot.db.middleware.CommitBeforeRequest).
     await callback.answer(_vote_answer(t, outcome, callback_data.choice))
 

@@ -40,6 +40,7 @@ from bot.features.voting.models import (
 from bot.jobs.claim import for_claim
 from bot.jobs.runner import wake_on_commit
 from bot.outbox.service import sent_hook
+from bot.refusals import STALE, Refused
 
 JOIN_MINUTES = (1, 60, 2)  # min, max, default
 PROPOSAL_MINUTES = (1, 10, 5)
@@ -56,15 +57,6 @@ CHOICES = (YES, NO)
 JOIN_WINDOWS_JOB = "voting-join-windows"
 PROPOSAL_DEADLINES_JOB = "voting-proposal-deadlines"
 LIVE_CARDS_JOB = "voting-live-cards"
-
-
-class Refused(Exception):
-    """A request the rules do not allow: `key` is the catalog key of the explanation."""
-
-    def __init__(self, key: str, **args: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = args
 
 
 # --- argument parsing ------------------------------------------------------------------------
@@ -284,29 +276,19 @@ async def create_session(
     return created
 
 
-class JoinOutcome(StrEnum):
-    JOINED = "joined"
-    ALREADY = "already"
-    WINDOW_CLOSED = "window_closed"
-    GONE = "gone"
-
-
-async def join(
-    session: AsyncSession, *, session_id: int, user_id: int, now: datetime
-) -> JoinOutcome:
+async def join(session: AsyncSession, *, session_id: int, user_id: int, now: datetime) -> None:
+    """Add a member to a session while it takes joins (a second press is refused)."""
     stmt = _locked(session, select(VotingSession).where(VotingSession.id == session_id))
     voting = (await session.scalars(stmt)).first()
-    if voting is None or voting.status == CLOSED:
-        return JoinOutcome.GONE
-    if voting.status != JOINING or now >= voting.join_closes_at:
-        return JoinOutcome.WINDOW_CLOSED
+    if voting is None or voting.status != JOINING or now >= voting.join_closes_at:
+        raise Refused(STALE)  # closed since the button check
     result = await session.execute(
         insert(session, SessionParticipant)
         .values(session_id=session_id, user_id=user_id, joined_at=now)
         .on_conflict_do_nothing(index_elements=["session_id", "user_id"])
     )
     if getattr(result, "rowcount", 0) == 0:
-        return JoinOutcome.ALREADY
+        raise Refused("voting-already-joined")
     voting.card_dirty = True
     # An open proposal's "not voted yet" counts the newcomer too.
     await session.execute(
@@ -315,7 +297,6 @@ async def join(
         .values(card_dirty=True)
     )
     wake_on_commit(session, LIVE_CARDS_JOB)
-    return JoinOutcome.JOINED
 
 
 # Outbox keys of the cards, and the hooks that record a posted card's message id.

@@ -27,7 +27,7 @@ fallback-reask = That is not what I asked for.
 fallback-nontext = Please answer with text.
 fallback-unknown = I did not understand that. Send /help to see what I can do.
 fallback-old-state = The conversation you were in no longer exists after an update of the bot, so I reset it. Please start again.
-menu-expired = This menu has expired.
+button-stale = This button is no longer active.
 
 only-in-private = This command works in a private chat with me.
 only-in-groups = This command works in group chats only.
