@@ -88,10 +88,11 @@ class AccessGuard(BaseMiddleware):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """The object a button names, as it is now: the chat it belongs to, and whether it still
-    takes presses (a closed proposal, an expired review, a card that is no longer current)."""
+    """The object a button names, as it is now: the chat it belongs to (None: an object of no
+    chat, pressed wherever its router takes it, e.g. in an admin's private chat), and whether
+    it still takes presses (a closed proposal, an expired review, a card no longer current)."""
 
-    chat_id: int
+    chat_id: int | None
     open: bool = True
 
 
@@ -126,7 +127,7 @@ class ButtonCheck(BaseMiddleware):
             return await handler(event, data)
         pressed_in = event.message.chat.id if event.message is not None else None
         target = await target_of(data["session"], callback_data, data["clock"]())
-        if target is None or not target.open or target.chat_id != pressed_in:
+        if target is None or not target.open or target.chat_id not in (None, pressed_in):
             t: Translator = data["t"]
             await event.answer(t(STALE), show_alert=True)
             return None

@@ -31,6 +31,7 @@ from bot.features.topics.service import PAGE_SIZE, TEXT_LIMIT
 from bot.features.topics.states import TopicAdd, TopicsBrowse, TopicsManage
 from bot.i18n import Html, Translator, get_translator, resolve_locale
 from bot.outbox import sender as outbox
+from bot.refusals import STALE, Refused
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.flows import Ctx, expire_stale
@@ -278,11 +279,10 @@ async def on_delete(
     if event is None:
         return
     topic = await service.get_topic(ctx.session, callback_data.topic_id)
-    if topic is None or topic.event_id != event.id:
-        await ctx.ack(t("topics-gone"), alert=True)
-    else:
-        await service.delete_topic(ctx.session, topic)
-        await ctx.ack(t("topics-deleted"))
+    if topic is None or topic.event_id != event.id:  # another event's: a forged press
+        raise Refused(STALE)
+    await service.delete_topic(ctx.session, topic)
+    await ctx.ack(t("topics-deleted"))
     await show_page(ctx, MANAGE, event, int(ctx.values.get("page", 0)))
 
 

@@ -28,4 +28,3 @@ topics-list-item =
 topics-hint-add = Propose yours with /topic_add.
 topics-btn-delete = 🗑 { $number }
 topics-deleted = Topic deleted.
-topics-gone = This topic is already gone.

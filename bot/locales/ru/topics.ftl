@@ -28,4 +28,3 @@ topics-list-item =
 topics-hint-add = Предложите свою командой /topic_add.
 topics-btn-delete = 🗑 { $number }
 topics-deleted = Тема удалена.
-topics-gone = Этой темы уже нет.
