@@ -57,7 +57,7 @@ from aiogram.types import InputFile, LinkPreviewOptions, Update
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from bench.flows import BENCH_FEATURES, COLOURS, ColourCb, ConfirmCb, build_bare_router
-from bot.app import MAX_CONCURRENT_UPDATES, create_app
+from bot.app import MAX_WORKING_UPDATES, create_app
 from bot.config import Settings
 from bot.fsm.sql import default_key_builder
 from bot.i18n import get_translator
@@ -704,8 +704,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--concurrency",
         type=int,
-        default=MAX_CONCURRENT_UPDATES,
-        help=f"updates handled at once (default {MAX_CONCURRENT_UPDATES}, as in production)",
+        default=MAX_WORKING_UPDATES,
+        help=f"updates handled at once (default {MAX_WORKING_UPDATES}, as in production)",
     )
     parser.add_argument("--variants", default="A,B", help="A, B or A,B (default)")
     parser.add_argument(

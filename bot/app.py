@@ -47,12 +47,16 @@ from bot.telegram.guards import RefusalAnswer
 from bot.telegram.menus import publish_descriptions, publish_menus
 from bot.telegram.metrics import ApiCallCounter, UpdateTimer, count_handlers
 from bot.telegram.pacing import PacingLimits, SharedBuckets, TelegramIO, telegram_io
+from bot.telegram.slots import WorkSlotMiddleware, WorkSlots
 
 log = logging.getLogger(__name__)
 
-# Updates handled at once by one process. Enough to keep Telegram I/O busy, few enough for the
-# DB pool and the Redis pool; the rest wait in aiogram's polling loop.
-MAX_CONCURRENT_UPDATES = 100
+# Updates doing work at once in one process (bot.telegram.slots: one waiting for Telegram holds
+# no slot): few enough for the DB pool and the Redis pool.
+MAX_WORKING_UPDATES = 100
+# Updates taken from Telegram and not yet finished (aiogram's polling tasks): working, waiting
+# for their user's lock or for Telegram; the rest wait in aiogram's polling loop.
+MAX_TAKEN_UPDATES = 500
 SHUTDOWN_GRACE_SECONDS = 30.0
 
 
@@ -149,13 +153,15 @@ class App:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
             result["database"] = True
-        except Exception:
-            log.warning("database unreachable", exc_info=True)
+        except Exception as error:  # one line per probe; the traceback at DEBUG
+            log.warning("database unreachable: %s", error, exc_info=log.isEnabledFor(logging.DEBUG))
         try:
             await self.fsm.ping()
             result["fsm"] = True
-        except Exception:
-            log.warning("FSM storage unreachable", exc_info=True)
+        except Exception as error:
+            log.warning(
+                "FSM storage unreachable: %s", error, exc_info=log.isEnabledFor(logging.DEBUG)
+            )
         return result
 
     async def close(self) -> None:
@@ -281,6 +287,8 @@ async def create_app(
         disable_fsm=True,
     )
     dispatcher.update.outer_middleware(FsmMiddleware(dispatcher.fsm))
+    # Inside the user's lock: waiting for it holds no slot (bot.telegram.slots).
+    dispatcher.update.outer_middleware(WorkSlotMiddleware(WorkSlots(MAX_WORKING_UPDATES)))
     access = Access(bot, admin_ids=settings.admin_ids, community_chat_id=settings.community_chat_id)
     registry = CommandRegistry.of(feature.commands for feature in features)
     dispatcher.update.outer_middleware(UpdateTimer())
@@ -351,7 +359,7 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
             await app.dispatcher.start_polling(
                 app.bot,
                 allowed_updates=app.dispatcher.resolve_used_update_types(),
-                tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+                tasks_concurrency_limit=MAX_TAKEN_UPDATES,
                 handle_signals=handle_signals,
                 close_bot_session=False,
             )

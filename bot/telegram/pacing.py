@@ -53,6 +53,8 @@ from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from bot.telegram.slots import stepped_aside
+
 if TYPE_CHECKING:
     from aiogram import Bot
     from redis.asyncio import Redis
@@ -338,10 +340,12 @@ class TelegramIO(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         chat_id = method_target_chat(method)
-        if isinstance(method, PACED_METHODS):
-            await self.pace(chat_id, method_cost(method))
         try:
-            return await self._send_with_retries(make_request, bot, method)
+            # An update waiting for its pace or for Telegram's answer holds no work slot.
+            async with stepped_aside():
+                if isinstance(method, PACED_METHODS):
+                    await self.pace(chat_id, method_cost(method))
+                return await self._send_with_retries(make_request, bot, method)
         except TelegramForbiddenError as error:
             if chat_id is not None and chat_id > 0 and is_blocked_error(error):
                 await self._notify_blocked(chat_id)
