@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -38,8 +40,32 @@ SANDBOX_OWN_SETTINGS = frozenset(
         "intro_topic_id",
         "announcements_topic_id",
         "content_topic_id",
+        "readonly_topic_ids",
+        "discussion_topic_id",
+        "coffee_topic_id",
+        "admin_chat_id",
+        "community_invite_link",
     }
 )
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKLY_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)\w*\s+([01]?\d|2[0-3]):([0-5]\d)$", re.I)
+
+
+@dataclass(frozen=True)
+class WeeklyTime:
+    """A day of the week and a time of day (in the community's time zone)."""
+
+    weekday: int  # 0 Monday … 6 Sunday
+    hour: int
+    minute: int
+
+    @classmethod
+    def parse(cls, text: str) -> WeeklyTime:
+        match = WEEKLY_RE.match(text.strip())
+        if match is None:
+            raise ValueError(f"{text!r} is not a day and a time such as 'Mon 10:00'")
+        day, hour, minute = match.groups()
+        return cls(WEEKDAYS.index(day[:3].lower()), int(hour), int(minute))
 
 
 class ConfigError(Exception):
@@ -69,6 +95,20 @@ class Settings(BaseSettings):
     content_topic_id: int | None = None
     community_timezone: str = "UTC"
     default_locale: Literal["en", "ru"] = "en"
+    # t.me link that lets a newcomer join the community chat (shown to non-members on /start)
+    community_invite_link: str | None = None
+    # Topics where only admins and the bot post; replies there move to the discussion topic
+    readonly_topic_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    discussion_topic_id: int | None = None
+    # Remove "X joined" / "X left" service messages from the community chat
+    remove_service_messages: bool = False
+    # A chat that receives /feedback as well as the admins' private chats
+    admin_chat_id: int | None = None
+    # Random Coffee: the weekly poll and the pairing (community time zone); off when unset
+    coffee_poll_at: str | None = None
+    coffee_pairs_at: str | None = None
+    coffee_topic_id: int | None = None
+    coffee_avoid_weeks: int = Field(default=4, ge=0, le=52)
     # Webhook
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
@@ -91,6 +131,12 @@ class Settings(BaseSettings):
         "intro_topic_id",
         "announcements_topic_id",
         "content_topic_id",
+        "community_invite_link",
+        "discussion_topic_id",
+        "admin_chat_id",
+        "coffee_poll_at",
+        "coffee_pairs_at",
+        "coffee_topic_id",
         "webhook_url",
         "webhook_secret",
         mode="before",
@@ -129,22 +175,48 @@ class Settings(BaseSettings):
             raise ValueError("must be a URL like redis://host:6379/0")
         return value
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "readonly_topic_ids", mode="before")
     @classmethod
-    def _parse_admin_ids(cls, value: object) -> object:
+    def _parse_ids(cls, value: object, info: ValidationInfo) -> object:
+        what = "Telegram user id" if info.field_name == "admin_ids" else "topic id"
         if isinstance(value, str):
             items = [item for item in re.split(r"[,\s]+", value.strip()) if item]
             ids = []
             for item in items:
                 if not re.fullmatch(r"-?\d+", item):
-                    raise ValueError(
-                        f"{item!r} is not a Telegram user id (comma-separated integers)"
-                    )
+                    raise ValueError(f"{item!r} is not a {what} (comma-separated integers)")
                 ids.append(int(item))
             return frozenset(ids)
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("community_invite_link")
+    @classmethod
+    def _check_invite_link(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https://t\.me/\S+$", value.strip()):
+            raise ValueError("must be a Telegram link such as https://t.me/+AbCdEf")
+        return value.strip() if value is not None else None
+
+    @field_validator("coffee_poll_at", "coffee_pairs_at")
+    @classmethod
+    def _check_weekly(cls, value: str | None) -> str | None:
+        if value is not None:
+            WeeklyTime.parse(value)
+        return value
+
+    @property
+    def coffee_poll_time(self) -> WeeklyTime | None:
+        """When the weekly coffee poll opens; None: Random Coffee is off."""
+        return WeeklyTime.parse(self.coffee_poll_at) if self.coffee_poll_at else None
+
+    @property
+    def coffee_pairs_time(self) -> WeeklyTime | None:
+        """When the poll closes and the pairs are made (default: two days after the poll)."""
+        if self.coffee_pairs_at:
+            return WeeklyTime.parse(self.coffee_pairs_at)
+        poll = self.coffee_poll_time
+        return WeeklyTime((poll.weekday + 2) % 7, poll.hour, poll.minute) if poll else None
 
     @field_validator("community_timezone")
     @classmethod
