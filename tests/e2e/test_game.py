@@ -93,12 +93,12 @@ async def test_stale_and_foreign_reveal_buttons(community: Community) -> None:
     data = str(first.button("👀")["callback_data"])
     await mia.send(ANSWERS[prompt_of(first)])
     reply = await mia.press_data(data, message=first)
-    assert reply.alert == "This card is no longer active."
+    assert reply.alert == "This button is no longer active."
     row = await game_row(community, mia.id)
     assert row is not None
     assert (row.position, row.answered) == (1, 1)
     reply = await mia.press_data(GmRevealCb(token=row.token + 1).pack(), message=mia.last_message)
-    assert reply.alert == "This card is no longer active."
+    assert reply.alert == "This button is no longer active."
 
 
 async def test_restart_mid_game_keeps_the_card_and_the_score(community: Community) -> None:

@@ -102,7 +102,7 @@ async def test_stale_buttons_and_double_presses_grade_once(community: Community)
     good = str(first.button("Good")["callback_data"])
     await mia.press("Good", message=first)
     again = await mia.press_data(good, message=first)
-    assert again.alert == "This card is no longer active."
+    assert again.alert == "This button is no longer active."
     assert again == [], "a stale press changes nothing"
     row = await session_row(community, mia.id)
     assert row is not None
@@ -112,7 +112,7 @@ async def test_stale_buttons_and_double_presses_grade_once(community: Community)
     # a button of another session (a forged token) is stale too
     forged = TrGradeCb(token=row.token + 1, grade=4).pack()
     reply = await mia.press_data(forged, message=mia.last_message)
-    assert reply.alert == "This card is no longer active."
+    assert reply.alert == "This button is no longer active."
 
     # two presses of the same card at once: one grade, one next card
     second = mia.last_message
@@ -120,7 +120,7 @@ async def test_stale_buttons_and_double_presses_grade_once(community: Community)
     replies = await asyncio.gather(
         mia.press_data(data, message=second), mia.press_data(data, message=second)
     )
-    assert sorted(str(r.alert) for r in replies) == ["None", "This card is no longer active."]
+    assert sorted(str(r.alert) for r in replies) == ["None", "This button is no longer active."]
     row = await session_row(community, mia.id)
     assert row is not None
     assert row.position == 2
@@ -135,7 +135,7 @@ async def test_stale_buttons_and_double_presses_grade_once(community: Community)
     reply = await otto.press_data(
         str(mia.last_message.button("Good")["callback_data"]), message=mia.last_message
     )
-    assert reply.alert == "This card is no longer active."
+    assert reply.alert == "This button is no longer active."
     row = await session_row(community, mia.id)
     assert row is not None
     assert row.position == 2
@@ -185,10 +185,12 @@ async def test_24_hour_expiry(community: Community) -> None:
     card = mia.last_message
     community.clock.advance(timedelta(hours=24))
     reply = await mia.press("Good", message=card)
-    assert reply.alert == "This session has expired."
+    assert reply.alert == "This button is no longer active."
+    assert reply == [], "an expired card grades nothing"
+    reply = await mia.send("/review")
+    # the expired card says so (the next /review or the cleanup job, whichever comes first)
     assert card.buttons == []
     assert card.text == "This review session has expired. Send /review to start a new one."
-    reply = await mia.send("/review")
     assert reply.last.text is not None
     assert reply.last.text.startswith("Card 1 of ")
 
@@ -212,5 +214,5 @@ async def test_cleanup_deletes_only_expired_sessions(community: Community) -> No
     assert (mia_card.text or "").startswith("This review session has expired.")
     assert otto_card.buttons != []
     reply = await mia.press_data(TrGradeCb(token=1, grade=3).pack(), message=mia_card)
-    assert reply.alert == "This card is no longer active."
+    assert reply.alert == "This button is no longer active."
     assert await community.app.jobs.run_once("training-cleanup") == 0

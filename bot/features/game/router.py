@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import Bot, F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -141,8 +140,6 @@ async def on_answer(
         return
     row.last_answer_id = message.message_id
     outcome = await service.answer_card(session, row, message.text, now)
-    if outcome is None:
-        raise SkipHandler
     if outcome.score is not None:
         await finish_flow(bot, chat_id, state, done=True)  # the last card: the game is over
     await after_answer(bot, session, row, t, outcome, message.text)
@@ -157,30 +154,23 @@ async def on_reveal(
     t: Translator,
     clock: Clock,
 ) -> None:
-    if not isinstance(callback.message, Message):
-        await callback.answer(t("game-card-stale"), show_alert=True)
-        return
-    now = clock()
-    chat_id = callback.message.chat.id
-    row = await service.open_game(session, chat_id, callback.from_user.id, lock=True)
-    if row is None or row.token != callback_data.token:
-        await callback.answer(t("game-card-stale"), show_alert=True)
-        return
-    if is_expired(row, now):
-        await callback.answer(t("game-expired"), show_alert=True)
-        await edit_quietly(bot, chat_id, callback.message.message_id, t("game-expired"))
-        await session.delete(row)
-        return
-    await callback.answer()
+    # The button check (keyboards.card_target) took only a press of this chat's open game's
+    # current card; the service refuses one that lost a race since.
+    assert callback.message is not None
+    now, chat_id = clock(), callback.message.chat.id
+    row = await service.pressed_game(
+        session, chat_id, callback.from_user.id, callback_data.token, now
+    )
     if now >= row.answer_by:
+        await callback.answer()
         await finish_flow(bot, chat_id, state, done=True)
         await tell_timeout(bot, await end_by_timeout(session, row, t, now))
         return
     outcome = await service.answer_card(session, row, None, now)
-    if outcome is not None and outcome.score is not None:
+    await callback.answer()
+    if outcome.score is not None:
         await finish_flow(bot, chat_id, state, done=True)  # the last card: the game is over
-    if outcome is not None:
-        await after_answer(bot, session, row, t, outcome, None)
+    await after_answer(bot, session, row, t, outcome, None)
 
 
 def build_router() -> Router:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,40 +10,21 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.game.models import GameSession, GameStatistic
+from bot.features.training.answers import answer_matches as answer_matches
+from bot.features.training.answers import normalize_answer as normalize_answer
 from bot.features.training.models import WordPair
-from bot.features.training.service import SESSION_TTL, new_token, refresh, touch_activity
+from bot.features.training.service import (
+    SESSION_TTL,
+    is_expired,
+    new_token,
+    refresh,
+    touch_activity,
+)
 from bot.jobs.claim import for_claim
+from bot.refusals import STALE, Refused
 
 GAME_PAIRS = 5
 ANSWER_WITHIN = timedelta(minutes=15)
-
-_PARENTHESES = re.compile(r"\([^()]*\)")
-_TRAILING = ".,!?"
-
-
-def normalize_answer(text: str) -> str:
-    """Case, surrounding and repeated spaces, trailing . , ! ? and (parenthesised parts) aside."""
-    previous = None
-    while previous != text:  # nested parentheses: innermost first
-        previous, text = text, _PARENTHESES.sub(" ", text)
-    text = " ".join(text.split()).casefold()
-    while text and text[-1] in _TRAILING:
-        text = text[:-1].rstrip()
-    return text
-
-
-def answer_matches(answer: str, expected: str) -> bool:
-    """Right when the answer is the expected text or any one of its comma-separated parts."""
-    given = normalize_answer(answer)
-    if not given:
-        return False
-    whole = normalize_answer(expected)
-    previous = None
-    stripped = expected
-    while previous != stripped:
-        previous, stripped = stripped, _PARENTHESES.sub(" ", stripped)
-    alternatives = {normalize_answer(part) for part in stripped.split(",")}
-    return given == whole or given in alternatives
 
 
 @dataclass(frozen=True)
@@ -150,13 +130,26 @@ class AnswerOutcome:
     score: GameScore | None  # set when the game ended
 
 
+async def pressed_game(
+    session: AsyncSession, chat_id: int, user_id: int, token: int, now: datetime
+) -> GameSession:
+    """The open game whose current card carries `token`, locked: a press that lost a race with
+    another step (the card moved on, the game ended) is stale."""
+    row = await open_game(session, chat_id, user_id, lock=True)
+    if row is None or row.token != token or is_expired(row, now):
+        raise Refused(STALE)
+    return row
+
+
 async def answer_card(
     session: AsyncSession, row: GameSession, answer: str | None, now: datetime
-) -> AnswerOutcome | None:
-    """Check a typed answer (None: revealed, a miss) and move on; a miss comes back at the end."""
+) -> AnswerOutcome:
+    """Check a typed answer (None: revealed, a miss) and move on; a miss comes back at the end.
+
+    A game without a card left (its pairs deleted meanwhile) takes no answer."""
     card = await current_game_card(session, row)
     if card is None:
-        return None
+        raise Refused("game-no-card")
     correct = answer is not None and answer_matches(answer, card.expected)
     row.answered += 1
     if correct:

@@ -3,12 +3,12 @@
 from bot.features.registry import Feature
 from bot.features.training.jobs import JOBS
 from bot.features.training.router import COMMANDS, build_router
-from bot.features.training.states import TrainingAdd
+from bot.features.training.states import Review, TrainingAdd
 
 feature = Feature(
     name="training",
     build_router=build_router,
     commands=COMMANDS,
-    states=(TrainingAdd,),
+    states=(TrainingAdd, Review),
     jobs=JOBS,
 )

@@ -1,19 +1,32 @@
-"""Buttons of the training feature: card grades, snooze, /clear, /settings."""
+"""Buttons of the training feature: card grades, snooze, /clear, /settings.
+
+A card's grade and snooze buttons are declared with the object they name
+(bot.telegram.guards.declare_button): the open review session whose current card carries their
+token. A press of an older card, of a session that ended or expired, or of another chat's card is
+refused with the one stale alert before a handler runs.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.training.models import LearningSettings
+from bot.features.training.models import LearningSettings, TrainingSession
 from bot.features.training.service import (
     CARDS_MAX,
     CARDS_MIN,
+    GRADES,
     OFFSET_MAX,
     OFFSET_MIN,
     SETTING_FIELDS,
+    SNOOZE_DAYS,
 )
 from bot.i18n import Translator
+from bot.telegram.guards import Target, declare_button
 from bot.telegram.keyboards import button, keyboard
 
 CARD_PRESETS = (5, 10, 20, 30)
@@ -32,6 +45,28 @@ class TrGradeCb(CallbackData, prefix="trg"):
 class TrSnoozeCb(CallbackData, prefix="trz"):
     token: int
     days: int
+
+
+async def card_target(
+    session: AsyncSession, data: TrGradeCb | TrSnoozeCb, now: datetime
+) -> Target | None:
+    """The review session whose current card carries the token (the token changes at every
+    step): open until it expires, for a grade it offers (snooze: only where Snooze is offered)."""
+    stmt = select(
+        TrainingSession.chat_id, TrainingSession.expires_at, TrainingSession.offer_snooze
+    ).where(TrainingSession.token == data.token)
+    row = (await session.execute(stmt.limit(1))).first()
+    if row is None:
+        return None
+    if isinstance(data, TrGradeCb):
+        offered = data.grade in GRADES
+    else:
+        offered = row.offer_snooze and data.days in SNOOZE_DAYS
+    return Target(row.chat_id, open=offered and now < row.expires_at)
+
+
+declare_button(TrGradeCb, target=card_target)
+declare_button(TrSnoozeCb, target=card_target)
 
 
 class TrClearCb(CallbackData, prefix="trc"):

@@ -17,6 +17,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.game.states import Game
 from bot.features.training import service
 from bot.features.training.keyboards import (
     TrClearCb,
@@ -29,15 +30,21 @@ from bot.features.training.keyboards import (
 )
 from bot.features.training.messages import drop_expired, edit_quietly, resume_on_activity
 from bot.features.training.models import WORD_LIMIT, TrainingSession
-from bot.features.training.states import TrainingAdd
-from bot.features.training.views import card_text, graded_text, settings_text, summary_text
+from bot.features.training.states import Review, TrainingAdd
+from bot.features.training.views import (
+    answered_text,
+    card_text,
+    graded_text,
+    settings_text,
+    summary_text,
+)
 from bot.i18n import Translator
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.flows import declare_flow
 from bot.telegram.guards import guard
 from bot.telegram.keyboards import keyboard
-from bot.telegram.prompts import ask, finish_flow, remove_buttons, start_flow
+from bot.telegram.prompts import PROMPT, ask, finish_flow, remove_buttons, start_flow
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +58,14 @@ COMMANDS = (
 )
 
 declare_flow(TrainingAdd, "add")
+# Another flow's command or /cancel ends the review's session (a new /review starts afresh).
+declare_flow(Review, "review", on_end=service.end_review)
 
 Clock = Callable[[], datetime]
 PROGRESS_FROM_ROWS = 1000  # files with more rows show their progress
 PROGRESS_EVERY_SECONDS = 1.5  # at most one progress edit this often
 CLEAR_VALID_SECONDS = 600  # a /clear question older than this no longer deletes anything
-
-
-# --- card messages ---------------------------------------------------------------------------
-
-
-async def send_card(
-    bot: Bot, chat_id: int, t: Translator, card: service.CardView, intro: str | None = None
-) -> Message:
-    return await bot.send_message(
-        chat_id,
-        card_text(t, card, intro),
-        reply_markup=card_keyboard(t, card.token, snooze=card.offer_snooze),
-    )
+LAST_ANSWER = "answered"  # FSM data of the review: the message taken as the last typed answer
 
 
 # --- vocabulary --------------------------------------------------------------------------------
@@ -219,6 +216,8 @@ async def on_clear_pressed(
     callback_data: TrClearCb,
     bot: Bot,
     session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
     t: Translator,
     clock: Clock,
 ) -> None:
@@ -236,16 +235,66 @@ async def on_clear_pressed(
         await callback.message.edit_text(t("training-clear-kept"))
         return
     count, card_messages = await service.clear_vocabulary(session, callback.from_user.id)
+    if raw_state in (Review.answering.state, Game.answering.state):
+        # Their sessions are gone (their cards lose their buttons below): so are their flows.
+        await finish_flow(None, chat_id, state, done=True)
     for message_id in card_messages:
         await remove_buttons(bot, chat_id, message_id)
     await callback.message.edit_text(t("training-cleared", count=str(count)))
 
 
 # --- review ----------------------------------------------------------------------------------
+#
+# A review is a flow (states.Review): while a session's card waits, the learner may type its
+# answer instead of pressing a grade. The card shown is the flow's live prompt (prompts.PROMPT),
+# so leaving the flow removes its buttons; leaving it unfinished ends the session
+# (service.end_review). Grade buttons work in any state (a reminder's card comes without one),
+# checked by the button mechanism (keyboards.card_target).
+
+
+async def show_card(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    t: Translator,
+    card: service.CardView,
+    *,
+    live: bool = True,
+) -> Message:
+    """Send a card; `live`: it is the review flow's live prompt (the user is in the flow)."""
+    text = card_text(t, card)
+    markup = card_keyboard(t, card.token, snooze=card.offer_snooze)
+    sent = await bot.send_message(chat_id, text, reply_markup=markup)
+    if not live:
+        return sent
+    await state.update_data(
+        {
+            PROMPT: {
+                "mid": sent.message_id,
+                "text": text,
+                "markup": markup.model_dump(mode="json", exclude_none=True),
+            }
+        }
+    )
+    return sent
+
+
+async def end_review_flow(state: FSMContext, raw_state: str | None) -> None:
+    """The session is over (its last card graded, snoozed, gone): so is the flow, if the user is
+    in it. Its card was already edited: no request here."""
+    if raw_state == Review.answering.state:
+        await finish_flow(None, 0, state, done=True)
 
 
 async def show_session(
-    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock, limit: int
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    clock: Clock,
+    limit: int,
 ) -> None:
     """Resume the open session on its current card, or start one of up to `limit` cards."""
     assert message.from_user is not None
@@ -256,15 +305,15 @@ async def show_session(
         await drop_expired(bot, session, row, t("training-card-expired"))
         row = None
     card: service.CardView | None = None
+    old_message: int | None = None
     if row is not None:
         old_message = row.message_id
         card = await service.resume_card(session, row, now)
-        if old_message is not None:
-            await remove_buttons(bot, chat_id, old_message)
     if card is None or row is None:
         row = await service.start_session(session, chat_id, user_id, now, limit)
         card = await service.current_card(session, row) if row is not None else None
     if row is None or card is None:
+        await end_review_flow(state, raw_state)
         upcoming = await service.next_due(session, user_id)
         if upcoming is None:
             await message.answer(t("training-nothing-due"))
@@ -272,33 +321,69 @@ async def show_session(
             when = upcoming.strftime("%Y-%m-%d %H:%M")
             await message.answer(t("training-nothing-due-until", when=when))
         return
-    sent = await send_card(bot, chat_id, t, card)
+    if raw_state != Review.answering.state:
+        # Another flow ends first, with one line; a review going on is resumed.
+        await start_flow(message, state, Review.answering, t=t)
+    if old_message is not None:
+        await remove_buttons(bot, chat_id, old_message)
+    sent = await show_card(bot, chat_id, state, t, card)
     row.message_id = sent.message_id
 
 
-async def refuse_press(
-    callback: CallbackQuery, card: Message, bot: Bot, t: Translator, status: str
-) -> None:
-    """A card button the session cannot take: an alert; an expired card also says so in place."""
-    if status == "expired":
-        await callback.answer(t("training-session-expired"), show_alert=True)
-        await edit_quietly(bot, card.chat.id, card.message_id, t("training-card-expired"))
-    else:
-        await callback.answer(t("training-card-stale"), show_alert=True)
-
-
 async def cmd_review(
-    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    clock: Clock,
 ) -> None:
     assert message.from_user is not None
     settings = await service.ensure_settings(session, message.from_user.id)
-    await show_session(message, bot, session, t, clock, settings.cards_per_session)
+    limit = settings.cards_per_session
+    await show_session(message, bot, session, state, raw_state, t, clock, limit)
 
 
 async def cmd_getpair(
-    message: Message, bot: Bot, session: AsyncSession, t: Translator, clock: Clock
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    clock: Clock,
 ) -> None:
-    await show_session(message, bot, session, t, clock, 1)
+    await show_session(message, bot, session, state, raw_state, t, clock, 1)
+
+
+async def go_on(
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    chat_id: int,
+    user_id: int,
+    graded: service.Graded,
+) -> None:
+    """After a grade (pressed or typed; the graded card already edited): the next card, in the
+    review flow, or the session's summary, the flow over."""
+    if graded.next_card is None:
+        await end_review_flow(state, raw_state)
+        await bot.send_message(chat_id, summary_text(t, graded.grades))
+        return
+    if raw_state is None:
+        # A card without the flow (a reminder's): its next card takes typed answers too.
+        # Another flow the user is in is left alone (the buttons still grade).
+        await state.set_state(Review.answering)
+    live = raw_state in (None, Review.answering.state)
+    sent = await show_card(bot, chat_id, state, t, graded.next_card, live=live)
+    await session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.chat_id == chat_id, TrainingSession.user_id == user_id)
+        .values(message_id=sent.message_id)
+    )
 
 
 async def on_grade(
@@ -306,33 +391,67 @@ async def on_grade(
     callback_data: TrGradeCb,
     bot: Bot,
     session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
     t: Translator,
     clock: Clock,
 ) -> None:
-    if not isinstance(callback.message, Message):
-        await callback.answer(t("training-card-stale"), show_alert=True)
-        return
-    chat_id = callback.message.chat.id
-    outcome = await service.grade_card(
-        session, chat_id, callback.from_user.id, callback_data.token, callback_data.grade, clock()
+    # The button check (keyboards.card_target) took only a press of this chat's open session's
+    # current card; the service refuses one that lost a race since.
+    assert callback.message is not None
+    chat_id, user_id = callback.message.chat.id, callback.from_user.id
+    graded = await service.grade_card(
+        session, chat_id, user_id, callback_data.token, callback_data.grade, clock()
     )
-    if outcome.status != "ok" or outcome.graded is None:
-        await refuse_press(callback, callback.message, bot, t, outcome.status)
-        return
     await callback.answer()
-    text = graded_text(t, outcome.graded, callback_data.grade)
+    text = graded_text(t, graded.card, graded.grade)
     await edit_quietly(bot, chat_id, callback.message.message_id, text)
-    if outcome.next_card is not None:
-        sent = await send_card(bot, chat_id, t, outcome.next_card)
-        await session.execute(
-            update(TrainingSession)
-            .where(
-                TrainingSession.chat_id == chat_id, TrainingSession.user_id == callback.from_user.id
-            )
-            .values(message_id=sent.message_id)
-        )
-    else:
-        await bot.send_message(chat_id, summary_text(t, outcome.grades))
+    await go_on(bot, session, state, raw_state, t, chat_id, user_id, graded)
+
+
+async def on_answer_typed(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    """The answer to the waiting card, typed: right grades it Good, wrong Again, as the button
+    would; the card says which and shows the answer."""
+    assert message.from_user is not None
+    assert message.text is not None
+    user_id, chat_id, now = message.from_user.id, message.chat.id, clock()
+    data = await state.get_data()
+    last = data.get(LAST_ANSWER)
+    if isinstance(last, int) and message.message_id <= last:
+        return  # delivered again (after a restart): already answered
+    row = await service.open_session(session, chat_id, user_id, lock=True)
+    if row is not None and service.is_expired(row, now):
+        await drop_expired(bot, session, row, t("training-card-expired"))
+        row = None
+    card = await service.current_card(session, row) if row is not None else None
+    if row is None or card is None:
+        # The session ended meanwhile (expired, cleaned up, cleared): so does the flow, and
+        # the text grades nothing.
+        await finish_flow(None, chat_id, state, done=True)
+        await message.answer(t("training-review-over"))
+        return
+    prompt = data.get(PROMPT)
+    shown = prompt.get("mid") if isinstance(prompt, dict) else None
+    card_message = shown if isinstance(shown, int) else row.message_id
+    answered = await service.answer_card(session, row, card, message.text, now)
+    await state.update_data({LAST_ANSWER: message.message_id})
+    if card_message is not None:
+        text = answered_text(t, card, answered.right, message.text, answered.graded.grade)
+        await edit_quietly(bot, chat_id, card_message, text)
+    await go_on(bot, session, state, raw_state, t, chat_id, user_id, answered.graded)
+
+
+async def on_review_nontext(message: Message, t: Translator) -> None:
+    """A photo, a sticker… while a card waits: say what it takes (the card stays as it is)."""
+    await message.answer(t("training-review-type-hint"))
 
 
 async def on_snooze(
@@ -340,23 +459,20 @@ async def on_snooze(
     callback_data: TrSnoozeCb,
     bot: Bot,
     session: AsyncSession,
+    state: FSMContext,
+    raw_state: str | None,
     t: Translator,
     clock: Clock,
 ) -> None:
-    if not isinstance(callback.message, Message):
-        await callback.answer(t("training-card-stale"), show_alert=True)
-        return
+    assert callback.message is not None
     chat_id = callback.message.chat.id
-    status, moved = await service.snooze(
+    moved = await service.snooze(
         session, chat_id, callback.from_user.id, callback_data.token, callback_data.days, clock()
     )
-    if status != "ok":
-        await refuse_press(callback, callback.message, bot, t, status)
-        return
+    await end_review_flow(state, raw_state)
     await callback.answer()
     key = "training-snoozed-day" if callback_data.days == 1 else "training-snoozed-week"
-    text = t(key, count=str(moved))
-    await edit_quietly(bot, chat_id, callback.message.message_id, text)
+    await edit_quietly(bot, chat_id, callback.message.message_id, t(key, count=str(moved)))
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -407,6 +523,8 @@ def build_router() -> Router:
     router.message.register(cmd_clear, Command("clear"))
     router.message.register(cmd_settings, Command("settings"))
     router.message.register(on_document, F.document, F.chat.type == "private")
+    router.message.register(on_answer_typed, Review.answering, TEXT_INPUT)
+    router.message.register(on_review_nontext, Review.answering, ~F.text)
     router.callback_query.register(on_grade, TrGradeCb.filter())
     router.callback_query.register(on_snooze, TrSnoozeCb.filter())
     router.callback_query.register(on_clear_pressed, TrClearCb.filter())

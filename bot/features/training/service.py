@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.dialect import insert
 from bot.features.core.models import User
 from bot.features.game.models import GameSession
+from bot.features.training.answers import answer_matches
 from bot.features.training.models import (
     WORD_LIMIT,
     LearningSettings,
@@ -27,6 +28,7 @@ from bot.features.training.models import (
 )
 from bot.jobs.claim import for_claim
 from bot.outbox.service import sent_hook
+from bot.refusals import STALE, Refused
 
 SESSION_TTL = timedelta(hours=24)
 # A learner who answered in a session this recently is not interrupted by a reminder.
@@ -40,6 +42,7 @@ SLOT_GRACE = timedelta(minutes=30)
 PAUSE_AFTER = 9
 IMPORT_MAX_BYTES = 1024 * 1024
 SKIPPED_SHOWN = 5
+SNOOZE_DAYS = (1, 7)
 HEADER_WORDS = frozenset(
     {"word", "words", "translation", "translations", "term", "definition", "front", "back"}
     | {"слово", "слова", "перевод", "переводы"}
@@ -507,28 +510,58 @@ def schedule(pair: WordPair, rating: Rating, now: datetime) -> None:
     pair.reps += 1
 
 
+GRADES = range(1, 5)  # 1 Again … 4 Easy
+# A typed answer grades the card: right is Good, wrong is Again.
+TYPED_RIGHT, TYPED_WRONG = 3, 1
+
+
 @dataclass(frozen=True)
-class GradeOutcome:
-    status: str  # "ok", "stale" (another card, or no session), "expired"
-    graded: CardView | None = None
-    next_card: CardView | None = None
-    grades: dict[str, int] = field(default_factory=dict)
-    message_id: int | None = None
+class Graded:
+    """A card graded: the card as it was, and what comes next (None: the session is over)."""
+
+    card: CardView
+    grade: int
+    next_card: CardView | None
+    grades: dict[str, int]  # the session's grades so far, by rating
 
 
 async def grade_card(
     session: AsyncSession, chat_id: int, user_id: int, token: int, grade: int, now: datetime
-) -> GradeOutcome:
-    """Check-and-advance: only the current card's token grades, once; then the token changes."""
+) -> Graded:
+    """Check-and-advance: only the current card's token grades, once; then the token changes.
+
+    The button check (keyboards.card_target) let the press through; one that lost a race with
+    another step since (the same card graded twice at once) is stale."""
     row = await open_session(session, chat_id, user_id, lock=True)
-    if row is None or row.token != token or grade not in range(1, 5):
-        return GradeOutcome("stale")
-    if is_expired(row, now):
-        return GradeOutcome("expired")
+    if row is None or row.token != token or grade not in GRADES or is_expired(row, now):
+        raise Refused(STALE)
     card = await current_card(session, row)
     if card is None:
-        await session.delete(row)
-        return GradeOutcome("stale")
+        raise Refused(STALE)
+    return await _grade(session, row, card, grade, now)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A typed answer: whether it was right, and the grade it gave (Graded)."""
+
+    right: bool
+    graded: Graded
+
+
+async def answer_card(
+    session: AsyncSession, row: TrainingSession, card: CardView, answer: str, now: datetime
+) -> Answered:
+    """Grade the current card (`card`, of the locked open `row`) by a typed answer: the hidden
+    side typed right is Good, anything else Again."""
+    right = answer_matches(answer, card.back)
+    graded = await _grade(session, row, card, TYPED_RIGHT if right else TYPED_WRONG, now)
+    return Answered(right, graded)
+
+
+async def _grade(
+    session: AsyncSession, row: TrainingSession, card: CardView, grade: int, now: datetime
+) -> Graded:
     pair = await session.get(WordPair, row.cards[row.position][0])
     assert pair is not None
     schedule(pair, Rating(grade), now)
@@ -537,12 +570,21 @@ async def grade_card(
     row.grades = grades
     row.position += 1
     refresh(row, now)
-    await touch_activity(session, user_id, now)
+    await touch_activity(session, row.user_id, now)
     next_card = await current_card(session, row)
-    message_id = row.message_id
     if next_card is None:
         await session.delete(row)
-    return GradeOutcome("ok", card, next_card, grades, message_id)
+    return Graded(card, grade, next_card, grades)
+
+
+async def end_review(session: AsyncSession, chat_id: int, user_id: int) -> None:
+    """The learner left the review (/cancel, another flow): its session ends. The grades given
+    stay with the pairs; the cards not reached are still due, and /review starts afresh."""
+    await session.execute(
+        delete(TrainingSession).where(
+            TrainingSession.chat_id == chat_id, TrainingSession.user_id == user_id
+        )
+    )
 
 
 async def resume_card(
@@ -558,13 +600,12 @@ async def resume_card(
 
 async def snooze(
     session: AsyncSession, chat_id: int, user_id: int, token: int, days: int, now: datetime
-) -> tuple[str, int]:
-    """Push every overdue card by `days` and end the session; (status, cards moved)."""
+) -> int:
+    """Push every overdue card by `days` and end the session; how many cards moved."""
     row = await open_session(session, chat_id, user_id, lock=True)
-    if row is None or row.token != token or not row.offer_snooze or days not in (1, 7):
-        return "stale", 0
-    if is_expired(row, now):
-        return "expired", 0
+    stale = row is None or row.token != token or not row.offer_snooze or is_expired(row, now)
+    if stale or days not in SNOOZE_DAYS:
+        raise Refused(STALE)
     result = await session.execute(
         update(WordPair)
         .where(WordPair.user_id == user_id, WordPair.due <= now)
@@ -572,7 +613,7 @@ async def snooze(
     )
     await session.delete(row)
     await touch_activity(session, user_id, now)
-    return "ok", int(getattr(result, "rowcount", 0) or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def next_due(session: AsyncSession, user_id: int) -> datetime | None:

@@ -38,6 +38,23 @@ def graded_text(t: Translator, card: service.CardView, grade: int) -> str:
     )
 
 
+def answered_text(
+    t: Translator, card: service.CardView, right: bool, answer: str, grade: int
+) -> str:
+    """A card answered by typing: right or wrong, the expected answer, what was typed, the
+    grade it gave."""
+    return t(
+        "training-card-answered",
+        position=str(card.position),
+        total=str(card.total),
+        front=card.front,
+        back=card.back,
+        mark="✅" if right else "❌",
+        answer=answer,
+        grade=grade_label(t, grade),
+    )
+
+
 def summary_text(t: Translator, grades: dict[str, int]) -> str:
     def n(grade: int) -> str:
         return str(grades.get(str(grade), 0))

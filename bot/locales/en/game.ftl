@@ -20,7 +20,7 @@ game-card-wrong =
     <b>{ $prompt }</b> — { $expected } ❌
 game-your-answer = Your answer: { $answer }
 game-card-timeout = Time is up for this game.
-game-card-stale = This card is no longer active.
+game-no-card = This game has no cards left. Send /game to start a new one.
 game-expired = This game has expired.
 game-over = Game over: { $correct } correct answers of { $answered }, accuracy { $accuracy }%.
 game-over-timeout = 15 minutes without an answer: the game is over. { $correct } correct answers of { $answered }, accuracy { $accuracy }%.

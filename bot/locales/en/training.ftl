@@ -7,6 +7,7 @@ cmd-review = review the cards that are due
 cmd-getpair = review one card
 cmd-settings = cards per session, reminders, time zone
 flow-TrainingAdd = adding a word pair
+flow-Review = the review
 
 training-add-ask = Send the pair as <code>word — translation</code> (or <code>word = translation</code>, <code>word; translation</code>).
 training-add-usage = I could not find a pair there. Use <code>/add word — translation</code> (or <code>=</code>, <code>;</code> between them).
@@ -51,8 +52,14 @@ training-card-graded =
     <b>{ $front }</b> — { $back }
     Your grade: { $grade }
 training-card-expired = This review session has expired. Send /review to start a new one.
-training-card-stale = This card is no longer active.
-training-session-expired = This session has expired.
+training-card-answered =
+    <b>Card { $position } of { $total }</b>
+
+    <b>{ $front }</b> — { $back } { $mark }
+    Your answer: { $answer }
+    Your grade: { $grade }
+training-review-over = This review session is over. Send /review to start a new one.
+training-review-type-hint = Type the answer as text, or grade the card with a button.
 training-summary = Session complete: { $cards } cards. Again { $again } · Hard { $hard } · Good { $good } · Easy { $easy }.
 training-nothing-due = Nothing to review right now. Add pairs with /add or send a CSV file.
 training-nothing-due-until = Nothing is due right now. The next card is due on { $when } UTC.

@@ -20,7 +20,7 @@ game-card-wrong =
     <b>{ $prompt }</b> — { $expected } ❌
 game-your-answer = Ваш ответ: { $answer }
 game-card-timeout = Время этой игры вышло.
-game-card-stale = Эта карточка больше не активна.
+game-no-card = В этой игре не осталось карточек. Отправьте /game, чтобы начать новую.
 game-expired = Эта игра истекла.
 game-over = Игра окончена: правильных ответов { $correct } из { $answered }, точность { $accuracy }%.
 game-over-timeout = 15 минут без ответа: игра окончена. Правильных ответов { $correct } из { $answered }, точность { $accuracy }%.

@@ -7,6 +7,7 @@ cmd-review = повторить карточки, которые пора пов
 cmd-getpair = повторить одну карточку
 cmd-settings = карточки за сессию, напоминания, часовой пояс
 flow-TrainingAdd = добавление пары слов
+flow-Review = повторение
 
 training-add-ask = Пришлите пару в виде <code>слово — перевод</code> (или <code>слово = перевод</code>, <code>слово; перевод</code>).
 training-add-usage = Не вижу пары. Используйте <code>/add слово — перевод</code> (или <code>=</code>, <code>;</code> между ними).
@@ -51,8 +52,14 @@ training-card-graded =
     <b>{ $front }</b> — { $back }
     Ваша оценка: { $grade }
 training-card-expired = Это повторение истекло. Отправьте /review, чтобы начать новое.
-training-card-stale = Эта карточка больше не активна.
-training-session-expired = Эта сессия истекла.
+training-card-answered =
+    <b>Карточка { $position } из { $total }</b>
+
+    <b>{ $front }</b> — { $back } { $mark }
+    Ваш ответ: { $answer }
+    Ваша оценка: { $grade }
+training-review-over = Это повторение окончено. Отправьте /review, чтобы начать новое.
+training-review-type-hint = Напишите ответ текстом или оцените карточку кнопкой.
 training-summary = Повторение окончено: карточек — { $cards }. Снова { $again } · Трудно { $hard } · Хорошо { $good } · Легко { $easy }.
 training-nothing-due = Сейчас нечего повторять. Добавьте пары командой /add или пришлите CSV-файл.
 training-nothing-due-until = Сейчас повторять нечего. Следующая карточка — { $when } UTC.
