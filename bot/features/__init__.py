@@ -6,13 +6,27 @@ from collections.abc import Sequence
 
 from aiogram import Router
 
-from bot.features import content, core, events, game, intro, profile, topics, training, voting
+from bot.features import (
+    content,
+    core,
+    events,
+    feedback,
+    game,
+    intro,
+    profile,
+    topics,
+    training,
+    voting,
+)
 from bot.features.core.router import build_fallback_router
 from bot.features.registry import Feature
 
 # The order is the routing order: core first (/cancel works in every state), then features.
 FEATURES: tuple[Feature, ...] = (
     core.feature,
+    # Before the others: it takes only its command and its own state's input, and a document
+    # sent as feedback must not reach training's CSV import (which takes any private document).
+    feedback.feature,
     intro.feature,
     profile.feature,
     content.feature,

@@ -1,7 +1,7 @@
 """Delivers outbox rows to Telegram, and the Telegram-facing way to write them.
 
-Handlers and jobs call `post`, `edit`, `pin`, `unpin` and `delete` with the update's (or the
-job's) session: they only write rows. The `OutboxSender` (in `agora run` and `agora worker`)
+Handlers and jobs call `post`, `copy`, `edit`, `pin`, `unpin` and `delete` with the update's
+(or the job's) session: they only write rows. The `OutboxSender` (in `agora run` and `agora worker`)
 claims the oldest row of each chat whose pace allows a message now, commits the claim, sends
 without any transaction open, and records the result in a second short transaction.
 
@@ -37,7 +37,7 @@ from bot.db.base import utcnow
 from bot.jobs.runner import Job, JobContext, seconds_until
 from bot.metrics import OUTBOX_OLDEST, OUTBOX_PENDING
 from bot.outbox import service
-from bot.outbox.service import DELETE, EDIT, PIN, SEND, UNPIN, Claimed
+from bot.outbox.service import COPY, DELETE, EDIT, PIN, SEND, UNPIN, Claimed
 from bot.telegram.pacing import telegram_io
 from bot.telegram.text import TEXT_LIMIT, split_html
 
@@ -159,6 +159,24 @@ async def edit(
         on_sent=on_sent,
         owner_id=owner_id,
         coalesce=True,
+    )
+
+
+async def copy(
+    session: AsyncSession,
+    chat_id: int,
+    from_chat_id: int,
+    message_id: int,
+    *,
+    thread_id: int | None = None,
+) -> None:
+    """Copy a message of another chat here (copyMessage: no "forwarded from" line)."""
+    await service.enqueue(
+        session,
+        chat_id=chat_id,
+        action=COPY,
+        payload={"from_chat_id": from_chat_id, "message_id": message_id},
+        thread_id=thread_id,
     )
 
 
@@ -400,6 +418,14 @@ class OutboxSender:
             await self.bot.unpin_chat_message(row.chat_id, message_id=p["message_id"])
         elif row.action == DELETE:
             await self.bot.delete_messages(row.chat_id, list(p["message_ids"]))
+        elif row.action == COPY:
+            copied = await self.bot.copy_message(
+                row.chat_id,
+                from_chat_id=p["from_chat_id"],
+                message_id=p["message_id"],
+                message_thread_id=row.thread_id,
+            )
+            return copied.message_id
         else:
             raise Gone(f"unknown action {row.action!r}")
         return None

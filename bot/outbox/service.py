@@ -25,7 +25,8 @@ EDIT = "edit"
 PIN = "pin"
 UNPIN = "unpin"
 DELETE = "delete"
-ACTIONS = (SEND, EDIT, PIN, UNPIN, DELETE)
+COPY = "copy"  # copyMessage of a message of another chat (feedback to an admin chat)
+ACTIONS = (SEND, EDIT, PIN, UNPIN, DELETE, COPY)
 
 # Called in the transaction that marks a row sent: (session, owner_id, chat_id, message_id).
 # Records the new message id on the row that owns the post (a profile, a proposal...).
