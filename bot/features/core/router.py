@@ -16,6 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from bot.features.core.keyboards import HelpCb, LanguageCb, language_keyboard
 from bot.features.core.service import UserDirectory, UserInfo
 from bot.i18n import SUPPORTED_LOCALES, Translator, get_translator
@@ -24,7 +25,7 @@ from bot.refusals import STALE
 from bot.telegram.access import Access
 from bot.telegram.commands import CommandRegistry, CommandSpec, Where, Who
 from bot.telegram.flows import expired, flow_name, leave_flow
-from bot.telegram.greeting import greet
+from bot.telegram.greeting import greet, invite
 from bot.telegram.keyboards import CancelCb
 from bot.telegram.prompts import PROMPT, LivePrompt, finish_flow, reask
 
@@ -114,13 +115,23 @@ async def on_help_pressed(
 
 
 async def cmd_start(
-    message: Message, state: FSMContext, t: Translator, session: AsyncSession
+    message: Message,
+    state: FSMContext,
+    t: Translator,
+    session: AsyncSession,
+    settings: Settings,
+    access: Access,
 ) -> None:
     if message.chat.type != "private":
         await outbox.answer(message, t("start-greeting-group"), session)
         return
     # One active flow: the flow the user was in is paused or left, with one line saying so.
     await leave_flow(message, state, t)
+    link = settings.community_invite_link
+    # Not in the community yet (and there is a way in): the invitation, not the greeting.
+    if link and message.from_user and not await access.is_member(message.from_user.id):
+        await invite(message, t, link.strip())
+        return
     await greet(message, t)
 
 

@@ -5,6 +5,10 @@ start-greeting =
     Members introduce themselves, propose topics for our events, decide things together and train vocabulary here.
 start-greeting-group = Hello! I am Agora. Group commands are in the menu; talk to me in a private chat for everything else.
 btn-help = Help
+start-invite =
+    Hello, <b>{ $name }</b>! I am Agora, the bot of this community.
+    You are not in the community chat yet: join it with the button below, then send /start again.
+btn-join = Join the community
 
 # The bot's profile: "What can this bot do?" before the first /start, and the short line.
 bot-description =
