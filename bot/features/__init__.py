@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from aiogram import Router
 
 from bot.features import (
+    coffee,
     content,
     core,
     events,
@@ -33,6 +34,7 @@ FEATURES: tuple[Feature, ...] = (
     events.feature,
     topics.feature,
     voting.feature,
+    coffee.feature,
     training.feature,
     game.feature,
 )

@@ -30,14 +30,20 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    InputPollOption,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
 from bot.jobs.runner import Job, JobContext, seconds_until
 from bot.metrics import OUTBOX_OLDEST, OUTBOX_PENDING
 from bot.outbox import service
-from bot.outbox.service import COPY, DELETE, EDIT, PIN, SEND, UNPIN, Claimed
+from bot.outbox.service import COPY, DELETE, EDIT, PIN, POLL, SEND, STOP_POLL, UNPIN, Claimed
 from bot.telegram.pacing import telegram_io
 from bot.telegram.text import TEXT_LIMIT, split_html
 
@@ -178,6 +184,40 @@ async def copy(
         payload={"from_chat_id": from_chat_id, "message_id": message_id},
         thread_id=thread_id,
     )
+
+
+async def poll(
+    session: AsyncSession,
+    chat_id: int,
+    question: str,
+    options: list[str],
+    *,
+    thread_id: int | None = None,
+    key: str | None = None,
+    on_sent: str | None = None,
+    owner_id: int | None = None,
+) -> None:
+    """Post a native poll that is not anonymous (so the bot gets each `poll_answer`), one
+    answer per voter; its poll id is kept with the row (`service.sent_result`, for `on_sent`)."""
+    await service.enqueue(
+        session,
+        chat_id=chat_id,
+        action=POLL,
+        payload={"question": question, "options": options},
+        thread_id=thread_id,
+        key=key,
+        on_sent=on_sent,
+        owner_id=owner_id,
+    )
+
+
+async def stop_poll(
+    session: AsyncSession, chat_id: int, *, key: str, message_id: int | None = None
+) -> None:
+    """Stop a poll: by `message_id`, or the one the last delivered row of `key` posted (so a stop
+    may follow a poll still waiting in the outbox)."""
+    payload: dict[str, Any] = {} if message_id is None else {"message_id": message_id}
+    await service.enqueue(session, chat_id=chat_id, action=STOP_POLL, payload=payload, key=key)
 
 
 async def pin(session: AsyncSession, chat_id: int, message_id: int, *, notify: bool) -> None:
@@ -395,7 +435,7 @@ class OutboxSender:
             await self._retry(row, delay, repr(exc))
         else:
             async with self.session_factory() as session, session.begin():
-                await service.mark_sent(session, row.id, message_id, self.clock())
+                await service.mark_sent(session, row.id, message_id, self.clock(), row.result)
 
     async def _retry(self, row: Claimed, delay: float, error: str) -> None:
         async with self.session_factory() as session, session.begin():
@@ -410,6 +450,10 @@ class OutboxSender:
             return await self._send(row)
         if row.action == EDIT:
             return await self._edit(row)
+        if row.action == POLL:
+            return await self._send_poll(row)
+        if row.action == STOP_POLL:
+            return await self._stop_poll(row)
         if row.action == PIN:
             await self.bot.pin_chat_message(
                 row.chat_id, p["message_id"], disable_notification=bool(p.get("silent"))
@@ -447,6 +491,34 @@ class OutboxSender:
             ),
         )
         return message.message_id
+
+    async def _send_poll(self, row: Claimed) -> int:
+        p = row.payload
+        message = await self.bot.send_poll(
+            row.chat_id,
+            p["question"],
+            [InputPollOption(text=option) for option in p["options"]],
+            message_thread_id=row.thread_id,
+            is_anonymous=False,
+            allows_multiple_answers=False,
+        )
+        if message.poll is not None:
+            row.result["poll_id"] = message.poll.id
+        return message.message_id
+
+    async def _stop_poll(self, row: Claimed) -> int | None:
+        message_id = row.payload.get("message_id")
+        if message_id is None and row.key is not None:
+            async with self.session_factory() as session:
+                message_id = await service.message_of(session, row.chat_id, row.key)
+        if message_id is None:
+            raise Gone("no poll to stop: it was never posted")
+        try:
+            await self.bot.stop_poll(row.chat_id, int(message_id))
+        except TelegramBadRequest as exc:
+            if "already been closed" not in exc.message:
+                raise
+        return None
 
     async def _edit(self, row: Claimed) -> int | None:
         p = row.payload

@@ -8,7 +8,7 @@ commits (a rolled-back update posts nothing).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +26,10 @@ PIN = "pin"
 UNPIN = "unpin"
 DELETE = "delete"
 COPY = "copy"  # copyMessage of a message of another chat (feedback to an admin chat)
-ACTIONS = (SEND, EDIT, PIN, UNPIN, DELETE, COPY)
+# A native poll (its id is kept with the row, see `sent_result`), and stopping it.
+POLL = "poll"
+STOP_POLL = "stop_poll"
+ACTIONS = (SEND, EDIT, PIN, UNPIN, DELETE, COPY, POLL, STOP_POLL)
 
 # Called in the transaction that marks a row sent: (session, owner_id, chat_id, message_id).
 # Records the new message id on the row that owns the post (a profile, a proposal...).
@@ -134,6 +137,9 @@ class Claimed:
     payload: dict[str, Any]
     key: str | None
     attempts: int
+    # What Telegram answered beyond the message id (a poll's id), filled by the sender and kept
+    # with the row by `mark_sent` (read by hooks through `sent_result`).
+    result: dict[str, Any] = field(default_factory=dict)
 
 
 async def due_heads(
@@ -225,12 +231,18 @@ async def claim(
 
 
 async def mark_sent(
-    session: AsyncSession, row_id: int, message_id: int | None, now: datetime
+    session: AsyncSession,
+    row_id: int,
+    message_id: int | None,
+    now: datetime,
+    result: dict[str, Any] | None = None,
 ) -> None:
-    """The row was delivered: keep the message id and let its owner record it."""
+    """The row was delivered: keep the message id (and `result`) and let its owner record it."""
     row = await session.get(OutboxMessage, row_id, with_for_update=True)
     if row is None or row.status != PENDING:
         return
+    if result:
+        row.payload = {**row.payload, "result": result}
     row.status = SENT
     row.sent_at = now
     row.claimed_until = None
@@ -280,6 +292,24 @@ async def message_of(session: AsyncSession, chat_id: int, key: str) -> int | Non
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
+
+
+async def sent_result(session: AsyncSession, chat_id: int, message_id: int) -> dict[str, Any]:
+    """What Telegram answered beyond the message id for the row that created this message (a
+    poll's id): for a hook, inside `mark_sent`'s transaction."""
+    await session.flush()  # the row being marked sent is what the hook asks about
+    payload = await session.scalar(
+        select(OutboxMessage.payload)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.message_id == message_id,
+            OutboxMessage.status == SENT,
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    result = (payload or {}).get("result")
+    return dict(result) if isinstance(result, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)

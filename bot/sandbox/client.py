@@ -11,6 +11,7 @@ from bot.sandbox.models import (
     CallbackAnswer,
     ChatRecord,
     MemberStatus,
+    PollRecord,
     QueuedUpdate,
     StoredFile,
     StoredMessage,
@@ -108,6 +109,11 @@ class ChatMessage:
     def content(self) -> dict[str, Any]:
         """The kind-specific Message fields (text, document, sticker, service fields...)."""
         return self.stored.content
+
+    @property
+    def poll(self) -> PollRecord | None:
+        """The poll of a poll message, as it is now (shared by its forwards)."""
+        return self.stored.poll
 
     @property
     def deleted(self) -> bool:
@@ -466,6 +472,57 @@ class UserActor(_Actor):
         reply = await self._roundtrip(lambda: [self.world.enqueue("callback_query", payload)])
         reply.answer = answer
         return reply
+
+    # -- polls -----------------------------------------------------------------------------------
+
+    async def vote(self, message: ChatMessage, option_ids: Iterable[int]) -> Reply:
+        """Answer the poll of `message` (option indexes; none: take the vote back), as a
+        Telegram client allows it: only someone who sees the message (a member of its chat),
+        never a bot, not in a closed poll, one option unless several are allowed, and a change
+        only where revoting is allowed. The bot gets a poll_answer if the poll is not anonymous."""
+        poll = message.poll
+        chosen = list(option_ids)
+        if poll is None:
+            raise AssertionError(f"{message!r} has no poll")
+        chat = message.stored.chat
+        if message.deleted or (chat.is_group and chat.status_of(self.id) not in PRESENT):
+            raise AssertionError(f"{self.name} cannot see {message!r}")
+        if self.record.is_bot:
+            raise AssertionError("bots cannot vote in polls")
+        if poll.is_closed:
+            raise AssertionError(f"the poll {poll.question!r} is closed")
+        if any(not 0 <= option < len(poll.options) for option in chosen):
+            raise AssertionError(f"no such option in {poll.options}: {chosen}")
+        if len(chosen) > 1 and not poll.allows_multiple_answers:
+            raise AssertionError(f"the poll {poll.question!r} takes one answer")
+        before = poll.votes.get(self.id)
+        if not chosen and before is None:
+            raise AssertionError(f"{self.name} has no vote to take back")
+        if before is not None and not poll.allows_revoting:
+            raise AssertionError(f"the poll {poll.question!r} does not allow changing a vote")
+        if before == chosen:
+            return Reply()  # nothing changed: Telegram sends nothing
+        return await self._roundtrip(lambda: [self.world.poll_answer(poll, self.record, chosen)])
+
+    async def forward_message(self, message: ChatMessage, *, group: GroupActor) -> ChatMessage:
+        """Forward any message (a poll too: the forward shows the same poll) to `group`; the bot
+        gets the update only when it is in that group."""
+        stored = message.stored
+        origin = stored.forward_origin or {
+            "type": "user",
+            "date": stored.date,
+            "sender_user": stored.sender.to_api(),
+        }
+        chat = group.record
+        if chat.status_of(self.id) not in PRESENT:
+            raise AssertionError(f"{self.name} is not a member of {chat.title!r}: group.add()")
+        copy = self.world.add_message(
+            chat, self.record, dict(stored.content), forward_origin=origin, file=stored.file
+        )
+        copy.poll = stored.poll
+        if chat.status_of(self.world.bot_user.id) in PRESENT:
+            await self._roundtrip(lambda: [self.world.enqueue("message", copy.to_api())])
+        return ChatMessage(self.world, copy)
 
     # -- internals -------------------------------------------------------------------------------
 

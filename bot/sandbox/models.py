@@ -144,6 +144,7 @@ class StoredMessage:
     edit_date: int | None = None
     deleted: bool = False
     file: StoredFile | None = None
+    poll: PollRecord | None = None  # a poll message (forwards share the poll)
 
     @property
     def text(self) -> str | None:
@@ -177,8 +178,50 @@ class StoredMessage:
         if self.edit_date is not None:
             data["edit_date"] = self.edit_date
         data.update(self.content)
+        if self.poll is not None:
+            data["poll"] = self.poll.to_api()
         if self.inline_markup is not None:
             data["reply_markup"] = self.inline_markup
+        return data
+
+
+@dataclass
+class PollRecord:
+    """A native poll as it is now: its options and who chose what (user id -> option ids)."""
+
+    id: str
+    question: str
+    options: list[str]
+    is_anonymous: bool = True
+    type: str = "regular"
+    allows_multiple_answers: bool = False
+    allows_revoting: bool = True
+    is_closed: bool = False
+    correct_option_ids: list[int] = field(default_factory=list)
+    votes: dict[int, list[int]] = field(default_factory=dict)
+
+    def to_api(self) -> dict[str, Any]:
+        counts = [0] * len(self.options)
+        for chosen in self.votes.values():
+            for option in chosen:
+                counts[option] += 1
+        data: dict[str, Any] = {
+            "id": self.id,
+            "question": self.question,
+            "options": [
+                {"persistent_id": str(index), "text": text, "voter_count": counts[index]}
+                for index, text in enumerate(self.options)
+            ],
+            "total_voter_count": len(self.votes),
+            "is_closed": self.is_closed,
+            "is_anonymous": self.is_anonymous,
+            "type": self.type,
+            "allows_multiple_answers": self.allows_multiple_answers,
+            "allows_revoting": self.allows_revoting,
+            "members_only": False,
+        }
+        if self.type == "quiz" and self.correct_option_ids:
+            data["correct_option_ids"] = list(self.correct_option_ids)
         return data
 
 

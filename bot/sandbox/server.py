@@ -19,6 +19,7 @@ from bot.sandbox.html import EntityParseError, parse_html, trim, utf16_len
 from bot.sandbox.models import (
     PRESENT,
     ChatRecord,
+    PollRecord,
     RequestRecord,
     StoredMessage,
     Violation,
@@ -38,6 +39,7 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 BUTTON_LIMIT = 100
 ANSWER_TEXT_LIMIT = 200
+POLL_OPTIONS_LIMIT = 12
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -779,7 +781,7 @@ class FakeTelegram:
             "date": original.date,
             "sender_user": original.sender.to_api(),
         }
-        return self._send(
+        sent = self._send(
             chat,
             dict(original.content),
             thread_id,
@@ -789,6 +791,9 @@ class FakeTelegram:
             forward_origin=origin,
             file=original.file,
         )
+        if original.poll is not None:  # a forwarded poll is the same poll
+            return self._with_poll(chat, sent, original.poll)
+        return sent
 
     async def m_copyMessage(self, p: Params) -> Any:
         source = self._chat(p, "from_chat_id")
@@ -938,6 +943,80 @@ class FakeTelegram:
             raise bad("invalid file_id")
         return stored.file_api()
 
+    # -- polls -----------------------------------------------------------------------------------
+
+    def _poll_text(self, text: str | None, parse_mode: str | None, what: str, limit: int) -> str:
+        """A question or an option: entities parsed away (only custom emoji would stay)."""
+        plain, _ = self._format(text or "", parse_mode, None)
+        if not plain.strip():
+            raise bad(f"poll {what} must be non-empty")
+        if utf16_len(plain) > limit:
+            raise bad(f"poll {what} length must not exceed {limit}")
+        return plain
+
+    async def m_sendPoll(self, p: Params) -> Any:
+        chat = self._chat(p)
+        self._writable(chat)
+        thread_id = self._thread(chat, p)
+        question = self._poll_text(
+            p.str_or_none("question"), p.str_or_none("question_parse_mode"), "question", 300
+        )
+        raw_options = p.array("options") or []
+        if not 1 <= len(raw_options) <= POLL_OPTIONS_LIMIT:
+            raise bad(f"poll must have 1-{POLL_OPTIONS_LIMIT} options")
+        options = []
+        for raw in raw_options:
+            if not isinstance(raw, dict):
+                raise bad("can't parse InputPollOption: an object expected")
+            option = self._poll_text(raw.get("text"), raw.get("text_parse_mode"), "option", 100)
+            options.append(option)
+        if len(set(options)) != len(options):
+            raise bad("POLL_OPTION_DUPLICATE")
+        kind = p.str_or_none("type") or "regular"
+        if kind not in ("regular", "quiz"):
+            raise bad("wrong poll type specified")
+        correct = [int(i) for i in p.array("correct_option_ids") or []]
+        if kind == "quiz" and not correct:
+            raise bad("correct_option_ids must be specified for quiz polls")
+        if any(not 0 <= i < len(options) for i in correct):
+            raise bad("wrong correct option ids specified")
+        anonymous = p.flag("is_anonymous") if "is_anonymous" in p else True
+        revoting = p.flag("allows_revoting") if "allows_revoting" in p else kind == "regular"
+        inline, other = self._markup(p)
+        reply_to, thread_id = self._reply_target(chat, p, thread_id)
+        poll = self.world.new_poll(
+            question,
+            options,
+            is_anonymous=anonymous,
+            type=kind,
+            allows_multiple_answers=p.flag("allows_multiple_answers"),
+            allows_revoting=revoting,
+            is_closed=p.flag("is_closed"),
+            correct_option_ids=correct,
+        )
+        sent = self._send(chat, {}, thread_id, reply_to, inline, other)
+        return self._with_poll(chat, sent, poll)
+
+    def _with_poll(
+        self, chat: ChatRecord, sent: dict[str, Any], poll: PollRecord
+    ) -> dict[str, Any]:
+        message = chat.messages[sent["message_id"]]
+        message.poll = poll
+        return message.to_api()
+
+    async def m_stopPoll(self, p: Params) -> Any:
+        chat, message = self._bot_message(p, "message with poll to stop not found")
+        poll = message.poll
+        if poll is None:
+            raise bad("message with poll to stop not found")
+        if poll.is_closed:
+            raise bad("poll has already been closed")
+        inline, _ = self._markup(p)
+        self._spend(chat)
+        poll.is_closed = True
+        self._edited(message, inline)
+        return poll.to_api()
+
     # -- chats and members -----------------------------------------------------------------------
 
     async def m_getChat(self, p: Params) -> Any:
@@ -1063,6 +1142,8 @@ def _check_button(button: Any) -> None:
 
 
 def _is_service(message: StoredMessage) -> bool:
+    if message.poll is not None:
+        return False
     content_keys = {"text", "document", "photo", "sticker", "caption"}
     return not content_keys & set(message.content)
 

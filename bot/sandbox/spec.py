@@ -33,6 +33,8 @@ IMPLEMENTED_METHODS: tuple[str, ...] = (
     "getChatMenuButton",
     "sendMessage",
     "sendDocument",
+    "sendPoll",
+    "stopPoll",
     "forwardMessage",
     "copyMessage",
     "editMessageText",

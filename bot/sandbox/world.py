@@ -17,6 +17,7 @@ from bot.sandbox.limits import Clock, Limits, RateLimiter
 from bot.sandbox.models import (
     CallbackAnswer,
     ChatRecord,
+    PollRecord,
     QueuedUpdate,
     RequestRecord,
     StoredFile,
@@ -182,6 +183,8 @@ class World:
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
+        self.polls: dict[str, PollRecord] = {}  # every poll the bot sent, by id
+        self._poll_ids = itertools.count(1)
         self._last_activity = 0.0
 
     # -- time ------------------------------------------------------------------------------------
@@ -599,6 +602,40 @@ class World:
 
     def new_query_id(self) -> str:
         return f"{next(self._query_ids)}{self.bot_user.id % 1000:03d}"
+
+    # -- polls -----------------------------------------------------------------------------------
+
+    def new_poll(self, question: str, options: list[str], **flags: Any) -> PollRecord:
+        """A poll the bot sends (Telegram's poll ids are long decimal strings)."""
+        poll = PollRecord(
+            id=str(5300000000000000000 + next(self._poll_ids)),
+            question=question,
+            options=options,
+            **flags,
+        )
+        self.polls[poll.id] = poll
+        return poll
+
+    def poll_answer(
+        self, poll: PollRecord, user: UserRecord, option_ids: list[int]
+    ) -> QueuedUpdate | None:
+        """`user` chose `option_ids` ([]: took their vote back): the bot gets a poll_answer
+        update, for a poll that is not anonymous only (Telegram's rule)."""
+        if option_ids:
+            poll.votes[user.id] = list(option_ids)
+        else:
+            poll.votes.pop(user.id, None)
+        if poll.is_anonymous:
+            return None
+        return self.enqueue(
+            "poll_answer",
+            {
+                "poll_id": poll.id,
+                "user": user.to_api(),
+                "option_ids": list(option_ids),
+                "option_persistent_ids": [str(option) for option in option_ids],
+            },
+        )
 
 
 def scope_key(scope: dict[str, Any] | None) -> str:
