@@ -12,6 +12,7 @@ from bot.sandbox import ChatMessage, UserActor
 from tests.e2e.conftest import Community
 
 PAIRS = {"cat": "кошка", "dog": "собака, пёс (домашний)"}
+STALE = "This button is no longer active."
 ANSWERS = {"cat": "кошка", "кошка": "cat", "dog": "Пёс!", "собака, пёс (домашний)": "  DOG. "}
 
 
@@ -93,12 +94,12 @@ async def test_stale_and_foreign_reveal_buttons(community: Community) -> None:
     data = str(first.button("👀")["callback_data"])
     await mia.send(ANSWERS[prompt_of(first)])
     reply = await mia.press_data(data, message=first)
-    assert reply.alert == "This button is no longer active."
+    assert reply.alert == STALE
     row = await game_row(community, mia.id)
     assert row is not None
     assert (row.position, row.answered) == (1, 1)
     reply = await mia.press_data(GmRevealCb(token=row.token + 1).pack(), message=mia.last_message)
-    assert reply.alert == "This button is no longer active."
+    assert reply.alert == STALE
 
 
 async def test_restart_mid_game_keeps_the_card_and_the_score(community: Community) -> None:
@@ -183,3 +184,28 @@ async def test_game_cleanup_deletes_only_expired_rows(community: Community) -> N
     assert await community.app.jobs.run_once("game-cleanup") == 1
     assert await game_row(community, mia.id) is None
     assert await game_row(community, otto.id) is not None
+
+
+async def test_reveal_of_an_expired_or_foreign_game_gets_the_one_alert(
+    community: Community,
+) -> None:
+    mia, otto = community.member, community.other
+    await add_words(mia, PAIRS)
+    await add_words(otto, PAIRS)
+    card = (await mia.send("/game")).last
+    otto_card = (await otto.send("/game")).last
+    # Mia's real 👀 pressed on Otto's card (a forged press): refused, neither game moves
+    data = str(card.button("👀")["callback_data"])
+    assert (await otto.press_data(data, message=otto_card)).alert == STALE
+    row = await game_row(community, mia.id)
+    assert row is not None
+    assert row.answered == 0
+
+    community.clock.advance(timedelta(hours=24))
+    reply = await mia.press("👀", message=card)
+    assert reply.alert == STALE
+    assert reply == [], "an expired game takes no press"
+    assert await statistics(community, mia.id) == []
+    new = (await mia.send("/game")).last
+    assert card.text == "This game has expired.", "the next /game says so on the old card"
+    assert (new.text or "").startswith("Card 1 of 4 · ✅ 0")

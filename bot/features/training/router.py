@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -279,6 +280,13 @@ async def show_card(
     return sent
 
 
+def live_card_message(data: dict[str, Any]) -> int | None:
+    """The message of the review flow's live card (its prompt), if any."""
+    prompt = data.get(PROMPT)
+    mid = prompt.get("mid") if isinstance(prompt, dict) else None
+    return mid if isinstance(mid, int) else None
+
+
 async def end_review_flow(state: FSMContext, raw_state: str | None) -> None:
     """The session is over (its last card graded, snoozed, gone): so is the flow, if the user is
     in it. Its card was already edited: no request here."""
@@ -321,11 +329,14 @@ async def show_session(
             when = upcoming.strftime("%Y-%m-%d %H:%M")
             await message.answer(t("training-nothing-due-until", when=when))
         return
+    shown = None
     if raw_state != Review.answering.state:
         # Another flow ends first, with one line; a review going on is resumed.
         await start_flow(message, state, Review.answering, t=t)
-    if old_message is not None:
-        await remove_buttons(bot, chat_id, old_message)
+    else:
+        shown = live_card_message(await state.get_data())
+    for previous in dict.fromkeys(mid for mid in (old_message, shown) if mid is not None):
+        await remove_buttons(bot, chat_id, previous)  # the card is shown again below
     sent = await show_card(bot, chat_id, state, t, card)
     row.message_id = sent.message_id
 
@@ -433,19 +444,24 @@ async def on_answer_typed(
         row = None
     card = await service.current_card(session, row) if row is not None else None
     if row is None or card is None:
-        # The session ended meanwhile (expired, cleaned up, cleared): so does the flow, and
-        # the text grades nothing.
+        # The session ended meanwhile (expired, cleaned up, cleared, its pairs deleted): so
+        # does the flow, and the text grades nothing.
+        if row is not None:
+            await session.delete(row)
         await finish_flow(None, chat_id, state, done=True)
         await message.answer(t("training-review-over"))
         return
-    prompt = data.get(PROMPT)
-    shown = prompt.get("mid") if isinstance(prompt, dict) else None
-    card_message = shown if isinstance(shown, int) else row.message_id
+    # The session's card (a reminder may have posted it); the flow's copy of it, if another
+    # message (a re-ask), loses its buttons.
+    shown = live_card_message(data)
+    card_message = row.message_id if row.message_id is not None else shown
     answered = await service.answer_card(session, row, card, message.text, now)
     await state.update_data({LAST_ANSWER: message.message_id})
     if card_message is not None:
         text = answered_text(t, card, answered.right, message.text, answered.graded.grade)
         await edit_quietly(bot, chat_id, card_message, text)
+    if shown is not None and shown != card_message:
+        await remove_buttons(bot, chat_id, shown)
     await go_on(bot, session, state, raw_state, t, chat_id, user_id, answered.graded)
 
 
