@@ -14,6 +14,7 @@ from bot.features import (
     feedback,
     game,
     intro,
+    moderation,
     profile,
     topics,
     training,
@@ -22,8 +23,12 @@ from bot.features import (
 from bot.features.core.router import build_fallback_router
 from bot.features.registry import Feature
 
-# The order is the routing order: core first (/cancel works in every state), then features.
+# The order is the routing order: core early (/cancel works in every state), then features.
 FEATURES: tuple[Feature, ...] = (
+    # First of all: a member's message in a read-only topic is removed before any feature
+    # takes it (a command, the content archive); it takes nothing else but group service
+    # messages (passed on) and the bot's own membership in groups.
+    moderation.feature,
     core.feature,
     # Before the others: it takes only its command and its own state's input, and a document
     # sent as feedback must not reach training's CSV import (which takes any private document).

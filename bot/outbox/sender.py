@@ -235,10 +235,57 @@ async def unpin(session: AsyncSession, chat_id: int, message_id: int) -> None:
     )
 
 
-async def delete(session: AsyncSession, chat_id: int, message_ids: list[int]) -> None:
+async def delete(
+    session: AsyncSession,
+    chat_id: int,
+    message_ids: list[int],
+    *,
+    not_before: datetime | None = None,
+    quiet: bool = False,
+) -> None:
+    """Delete messages; `not_before` (real UTC time) schedules it, `quiet` makes a refusal (no
+    right to delete, message too old or gone) a line at INFO instead of a warning."""
+    payload: dict[str, Any] = {"message_ids": message_ids}
+    if quiet:
+        payload["quiet"] = True
     await service.enqueue(
-        session, chat_id=chat_id, action=DELETE, payload={"message_ids": message_ids}
+        session, chat_id=chat_id, action=DELETE, payload=payload, not_before=not_before
     )
+
+
+# A reply that tidies up after itself: once it is posted, it and the message it answers are
+# deleted TIDY_AFTER later (a scheduled row: no sleep, and the group's other posts do not wait),
+# quietly where the bot may not delete (the reply then stays).
+TIDY_AFTER = timedelta(seconds=10)
+TIDY_HOOK = "outbox-tidy"
+
+
+async def reply_and_tidy(
+    session: AsyncSession,
+    message: Message,
+    text: str,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Answer a group message through the outbox, then remove both after TIDY_AFTER."""
+    await post(
+        session,
+        message.chat.id,
+        text,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_to=message.message_id,
+        markup=markup,
+        on_sent=TIDY_HOOK,
+        owner_id=message.message_id,
+    )
+
+
+@service.sent_hook(TIDY_HOOK)
+async def _tidy_after_sent(
+    session: AsyncSession, owner_id: int | None, chat_id: int, message_id: int
+) -> None:
+    ids = [message_id] if owner_id is None else [owner_id, message_id]
+    await delete(session, chat_id, ids, not_before=utcnow() + TIDY_AFTER, quiet=True)
 
 
 # --- delivering rows --------------------------------------------------------------------------
@@ -323,7 +370,8 @@ class OutboxSender:
         if self._busy:
             return False
         async with self.session_factory() as session:
-            return (await service.depth(session)).pending == 0
+            # A row scheduled for later (a tidy-up delete) is not waiting yet.
+            return (await service.depth(session, self.clock())).pending == 0
 
     def jobs(self) -> list[Job]:
         async def deliver(_context: JobContext) -> int:
@@ -424,8 +472,11 @@ class OutboxSender:
             async with self.session_factory() as session, session.begin():
                 await service.move_chat(session, row.chat_id, exc.migrate_to_chat_id)
         except (Gone, TelegramBadRequest, TelegramForbiddenError, TelegramNotFound) as exc:
-            log.warning(
-                "outbox row %s (%s in chat %s) refused: %s", row.id, row.action, row.chat_id, exc
+            level = logging.INFO if row.payload.get("quiet") else logging.WARNING
+            log.log(
+                level,
+                "outbox row %s (%s in chat %s) refused: %s",
+                *(row.id, row.action, row.chat_id, exc),
             )
             async with self.session_factory() as session, session.begin():
                 await service.mark_failed(session, row.id, str(exc), self.clock())

@@ -76,11 +76,16 @@ async def enqueue(
     on_sent: str | None = None,
     owner_id: int | None = None,
     coalesce: bool = False,
+    not_before: datetime | None = None,
 ) -> None:
     """Add a row, delivered after the chat's earlier rows once the session commits.
 
     With `coalesce` and a `key`, a row of that key that no sender has taken yet receives the new
     text and keyboard instead (a send stays a send): only the newest version goes out.
+
+    With `not_before` (the senders' clock, real UTC time) the row is scheduled: it is not sent
+    before that moment, and until then it holds no other row of its chat back (a delete "in
+    10 seconds" must not delay the group's posts); once due it goes in its place in the order.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown outbox action {action!r}")
@@ -118,6 +123,7 @@ async def enqueue(
             on_sent=on_sent,
             owner_id=owner_id,
             status=PENDING,
+            **({"not_before": not_before} if not_before is not None else {}),
         )
     )
 
@@ -149,7 +155,7 @@ async def due_heads(
 
     A read without locks: the caller picks the chats it can send to now and claims those.
     """
-    head = _head()
+    head = _head(now)
     rows = await session.execute(
         select(OutboxMessage.id, OutboxMessage.chat_id)
         .where(OutboxMessage.status == PENDING, OutboxMessage.id == head, _free(now))
@@ -159,14 +165,24 @@ async def due_heads(
     return [(row_id, chat_id) for row_id, chat_id in rows.all()]
 
 
-def _head() -> Any:
-    """The id of the oldest pending row of the outer row's chat (a correlated subquery)."""
+def _head(now: datetime) -> Any:
+    """The id of the oldest pending row of the outer row's chat (a correlated subquery);
+    a scheduled row that is not due yet is no chat's head."""
     older = aliased(OutboxMessage)
     return (
         select(func.min(older.id))
-        .where(older.chat_id == OutboxMessage.chat_id, older.status == PENDING)
+        .where(
+            older.chat_id == OutboxMessage.chat_id,
+            older.status == PENDING,
+            ~_scheduled(older, now),
+        )
         .scalar_subquery()
     )
+
+
+def _scheduled(table: Any, now: datetime) -> Any:
+    """A row enqueued with a `not_before` still ahead and never tried: it waits on its own."""
+    return and_(table.attempts == 0, table.not_before > now)
 
 
 async def next_free(session: AsyncSession, now: datetime) -> datetime | None:
@@ -176,11 +192,14 @@ async def next_free(session: AsyncSession, now: datetime) -> datetime | None:
     its claim (a sender that crashed); a row being delivered in this process wakes the sender
     when it is done anyway.
     """
-    head = _head()
+    head = _head(now)
     held = OutboxMessage.claimed_until.is_not(None) & (OutboxMessage.claimed_until >= now)
     free_at = case((held, OutboxMessage.claimed_until), else_=OutboxMessage.not_before)
     moment: datetime | None = await session.scalar(
-        select(func.min(free_at)).where(OutboxMessage.status == PENDING, OutboxMessage.id == head)
+        select(func.min(free_at)).where(
+            OutboxMessage.status == PENDING,
+            or_(OutboxMessage.id == head, _scheduled(OutboxMessage, now)),
+        )
     )
     return moment
 
@@ -318,13 +337,15 @@ class Depth:
     oldest: datetime | None
 
 
-async def depth(session: AsyncSession) -> Depth:
-    """How many rows wait, and since when the oldest one does."""
+async def depth(session: AsyncSession, now: datetime | None = None) -> Depth:
+    """How many rows wait, and since when the oldest one does (with `now`: scheduled rows not
+    due yet left out)."""
+    waiting = OutboxMessage.status == PENDING
+    if now is not None:
+        waiting = and_(waiting, ~_scheduled(OutboxMessage, now))
     count, oldest = (
         await session.execute(
-            select(func.count(), func.min(OutboxMessage.created_at)).where(
-                OutboxMessage.status == PENDING
-            )
+            select(func.count(), func.min(OutboxMessage.created_at)).where(waiting)
         )
     ).one()
     return Depth(pending=int(count), oldest=oldest)

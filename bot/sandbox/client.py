@@ -614,6 +614,29 @@ class GroupActor(_Actor):
         """The bot's own membership: "administrator", "member", "left", "kicked"."""
         self.record.members[self.world.bot_user.id] = status
 
+    async def set_bot_rights(
+        self, status: MemberStatus = "administrator", *, emit: bool = True, **rights: bool
+    ) -> Reply:
+        """Change the bot's own membership as the group's owner would: its status and its admin
+        rights (e.g. can_pin_messages=False; the others as an administrator's defaults). With
+        emit, the bot gets my_chat_member (old and new) and this waits until it handled it."""
+        chat = self.record
+        bot_id = self.world.bot_user.id
+        old = self.world.bot_member(chat)
+        chat.members[bot_id] = status
+        self.world.bot_rights[chat.id] = dict(rights)
+        if not emit:
+            return Reply()
+        owner = self._someone()
+        update = {
+            "chat": chat.to_api(),
+            "from": owner.to_api(),
+            "date": self.world.now(),
+            "old_chat_member": old,
+            "new_chat_member": self.world.bot_member(chat),
+        }
+        return await self._roundtrip(lambda: [self.world.enqueue("my_chat_member", update)])
+
     async def join(self, user: UserActor) -> Reply:
         """`user` joins: new_chat_members (and chat_member, if allowed); waits for the bot."""
         return await self._roundtrip(lambda: self._set_status(user, "member", True))

@@ -860,8 +860,7 @@ class FakeTelegram:
         return message.to_api()
 
     def _delete(self, chat: ChatRecord, message: StoredMessage) -> None:
-        bot_status = chat.status_of(self.world.bot_user.id)
-        if not message.sender.is_bot and chat.is_group and bot_status != "administrator":
+        if not self.world.bot_may_delete(chat, message):
             raise bad("message can't be deleted")
         message.deleted = True
         if message.message_id in chat.pinned:
@@ -902,7 +901,7 @@ class FakeTelegram:
         chat = self._chat(p)
         self._writable(chat)
         message = self._message(chat, p, "message to pin not found")
-        if chat.is_group and chat.status_of(self.world.bot_user.id) != "administrator":
+        if chat.is_group and not self.world.bot_can(chat, "can_pin_messages"):
             raise bad("not enough rights to manage pinned messages in the chat")
         if message.message_id in chat.pinned:
             chat.pinned.remove(message.message_id)
@@ -1042,6 +1041,8 @@ class FakeTelegram:
             raise bad("user not found")
         if chat.type == "private":
             status = "member" if user_id in (chat.id, self.world.bot_user.id) else "left"
+        elif user_id == self.world.bot_user.id:
+            return self.world.bot_member(chat)  # with the rights a test gave it
         else:
             status = chat.status_of(user_id)
         return self.world.member_api(user_id, status, forum=chat.is_forum)

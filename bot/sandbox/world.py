@@ -152,6 +152,8 @@ class World:
 
         self.users: dict[int, UserRecord] = {}
         self.chats: dict[int, ChatRecord] = {}
+        # chat id -> the bot's admin rights that differ from an administrator's defaults
+        self.bot_rights: dict[int, dict[str, bool]] = {}
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
         self.requests: list[RequestRecord] = []
@@ -272,6 +274,39 @@ class World:
                 if fspec.required and name not in member:
                     member[name] = 0 if "Integer" in fspec.types else name == "is_member"
         return member
+
+    # -- the bot's own rights in a group -----------------------------------------------------------
+
+    def bot_member(self, chat: ChatRecord) -> dict[str, Any]:
+        """The bot's ChatMember in `chat`, with its rights as set by GroupActor.set_bot_rights."""
+        status = chat.status_of(self.bot_user.id)
+        member = self.member_api(self.bot_user.id, status, forum=chat.is_forum)
+        if status == "administrator":
+            member.update(self.bot_rights.get(chat.id, {}))
+        return member
+
+    def bot_can(self, chat: ChatRecord, right: str) -> bool:
+        """Whether the bot holds an administrator right (can_pin_messages, ...) in a group."""
+        status = chat.status_of(self.bot_user.id)
+        if status == "creator":
+            return True
+        return status == "administrator" and bool(self.bot_member(chat).get(right))
+
+    def bot_may_delete(self, chat: ChatRecord, message: StoredMessage) -> bool:
+        """Telegram's deleteMessage rules: less than 48 hours old; not a topic's or a group's
+        creation message; the bot's own, any in a private chat, any in a basic group it
+        administers, any in a supergroup where it has can_delete_messages."""
+        if message.date < self.now() - 48 * 3600:
+            return False
+        if {"forum_topic_created", "group_chat_created", "supergroup_chat_created"} & set(
+            message.content
+        ):
+            return False
+        if message.sender.id == self.bot_user.id or chat.type == "private":
+            return True
+        if chat.type == "group":
+            return chat.status_of(self.bot_user.id) in ("creator", "administrator")
+        return self.bot_can(chat, "can_delete_messages")
 
     def resolve_user(self, user_id: int) -> dict[str, Any] | None:
         if user_id == self.bot_user.id:

@@ -22,7 +22,16 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Router
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+    Update,
+    User,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
@@ -53,9 +62,27 @@ class ChatGuard(BaseMiddleware):
         if is_private == (self.where is Where.PRIVATE):
             return await handler(event, data)
         t: Translator = data["t"]
+        session: AsyncSession | None = data.get("session")
+        if self.where is Where.PRIVATE and isinstance(event, Message) and session is not None:
+            # A private command typed in a group: point to the bot, and tidy up (the command
+            # and this reply go ~10 s later, where the bot may delete them).
+            markup = await bot_button(event)
+            await outbox.reply_and_tidy(session, event, t("only-in-private"), markup=markup)
+            return None
         key = "only-in-private" if self.where is Where.PRIVATE else "only-in-groups"
         await refuse(event, t(key), data)
         return None
+
+
+async def bot_button(message: Message) -> InlineKeyboardMarkup | None:
+    """A button that opens the private chat with the bot (None without a bot username)."""
+    if message.bot is None:
+        return None
+    me = await message.bot.me()  # asked once per process, then kept by aiogram
+    if not me.username:
+        return None
+    button = InlineKeyboardButton(text=f"@{me.username}", url=f"https://t.me/{me.username}")
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
 class AccessGuard(BaseMiddleware):
