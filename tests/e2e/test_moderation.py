@@ -7,8 +7,10 @@ import logging
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.db.base import utcnow
+from bot.features.content.models import ContentMessage
 from bot.features.moderation.service import Topics, Verdict, verdict
 from bot.outbox.sender import TIDY_AFTER
 from tests.e2e.conftest import Community
@@ -149,6 +151,19 @@ async def test_without_a_discussion_topic_a_reply_is_removed_like_a_post(
     assert "reply to it" not in note.text  # no discussion topic to point to
     assert "Me too" in note.text
     assert c.group.messages == []
+
+
+async def test_a_readonly_content_topic_archives_only_what_stays(community: Community) -> None:
+    c = community
+    content = c.topics["Content"]
+    await c.box.restart(readonly_topic_ids=frozenset({content}))
+    await c.member.say_in(c.group, "Spam about Rust", thread_id=content)
+    assert c.member.last_sent.deleted
+    await c.admin.say_in(c.group, "Talk about Rust", thread_id=content)
+    assert not c.admin.last_sent.deleted
+    async with c.app.session_factory() as session:
+        rows = (await session.scalars(select(ContentMessage))).all()
+    assert [row.text for row in rows] == ["Talk about Rust"]
 
 
 def test_verdicts() -> None:
