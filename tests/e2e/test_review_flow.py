@@ -257,3 +257,17 @@ async def test_a_reminder_card_graded_by_button_enters_the_flow(community: Commu
     reply = await mia.send(back)
     assert reply.post.text == "Session complete: 2 cards. Again 0 · Hard 0 · Good 2 · Easy 0."
     assert await state_of(community, mia) is None
+
+
+async def test_clearing_the_vocabulary_ends_the_review(community: Community) -> None:
+    mia = community.member
+    await mia.send_document("w.csv", WORDS)
+    card = (await mia.send("/review")).last
+    _, back = sides(card)
+    await mia.send("/clear")
+    assert await state_of(community, mia) == REVIEWING, "/clear asks first: the review waits"
+    await mia.press("Delete everything")
+    assert card.buttons == []
+    assert await state_of(community, mia) is None
+    assert await session_row(community, mia.id) is None
+    assert (await mia.send(back)).last.text == UNKNOWN
