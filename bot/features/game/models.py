@@ -24,7 +24,7 @@ class GameSession(Base):
     # [[pair_id, direction, missed_before], ...]; direction 0 asks for the translation.
     cards: Mapped[list[list[int]]] = mapped_column(JSON, nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    token: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    token: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     # The user's message taken as the last answer: Telegram may deliver it again after a
     # restart, and it must not answer the next card too.

@@ -100,7 +100,7 @@ class TrainingSession(Base):
     cards: Mapped[list[list[int]]] = mapped_column(JSON, nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Changes at every step: the buttons of the current card carry it.
-    token: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    token: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     # Grades given so far, by rating (1 Again … 4 Easy): {"1": n, ...}.
     grades: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False)
