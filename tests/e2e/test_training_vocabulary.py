@@ -135,6 +135,17 @@ async def test_add_without_a_pair_asks_for_it(community: Community) -> None:
     assert await pairs_of(community, mia.id) == {"sun": "солнце"}
 
 
+async def test_a_document_sent_in_a_flow_is_not_imported(community: Community) -> None:
+    mia = community.member
+    await mia.send("/add")
+    await mia.send_document("words.csv", "cat,кошка\n".encode())
+    assert await pairs_of(community, mia.id) == {}
+    assert mia.last_message.buttons == [["✖ Cancel"]], "the flow's question, asked again"
+    await mia.send("/cancel")
+    await mia.send_document("words.csv", "cat,кошка\n".encode())
+    assert await pairs_of(community, mia.id) == {"cat": "кошка"}
+
+
 async def test_clear_keep_and_delete(community: Community) -> None:
     mia, otto = community.member, community.other
     await mia.send_document("w.csv", b"a,b\nc,d\n")

@@ -42,10 +42,10 @@ from bot.features.training.views import (
 from bot.i18n import Translator
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
-from bot.telegram.flows import declare_flow
+from bot.telegram.flows import Ctx, declare_flow
+from bot.telegram.forms import Done, Field, Form, Invalid
 from bot.telegram.guards import guard
-from bot.telegram.keyboards import keyboard
-from bot.telegram.prompts import PROMPT, ask, finish_flow, remove_buttons, start_flow
+from bot.telegram.prompts import PROMPT, finish_flow, remove_buttons, start_flow
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,6 @@ COMMANDS = (
     CommandSpec("settings", Where.PRIVATE),
 )
 
-declare_flow(TrainingAdd, "add")
 # Another flow's command or /cancel ends the review's session (a new /review starts afresh).
 declare_flow(Review, "review", on_end=service.end_review)
 
@@ -72,51 +71,62 @@ LAST_ANSWER = "answered"  # FSM data of the review: the message taken as the las
 # --- vocabulary --------------------------------------------------------------------------------
 
 
-async def save_pair(
-    message: Message, session: AsyncSession, t: Translator, clock: Clock, text: str
-) -> bool:
-    """Add the pair typed in `text`; False (after saying why) when there is none."""
-    assert message.from_user is not None
+def parse_pair(t: Translator, text: str) -> list[str]:
+    """A typed `word = translation` (or `word - translation`), checked; raises Invalid."""
     parsed = service.parse_pair(text)
     if parsed is None:
-        await message.answer(t("training-add-usage"))
-        return False
+        raise Invalid(t("training-add-usage"))
     word, translation = parsed
     if service.too_long(word, translation):
-        await message.answer(t("training-add-too-long", limit=str(WORD_LIMIT)))
-        return False
-    created = await service.add_pair(session, message.from_user.id, word, translation, clock())
-    key = "training-added" if created else "training-updated"
-    await message.answer(t(key, word=word, translation=translation))
-    return True
+        raise Invalid(t("training-add-too-long", limit=str(WORD_LIMIT)))
+    return [word, translation]
+
+
+async def add_pair(
+    session: AsyncSession, user_id: int, t: Translator, pair: list[str], now: datetime
+) -> str:
+    """Save the pair; what to tell the user."""
+    word, translation = pair
+    created = await service.add_pair(session, user_id, word, translation, now)
+    return t(
+        "training-added" if created else "training-updated", word=word, translation=translation
+    )
+
+
+async def save_added(ctx: Ctx) -> Done:
+    text = await add_pair(ctx.session, ctx.user.id, ctx.t, ctx.values["pair"], ctx.now())
+    return Done.say(text)
+
+
+# /add without a pair asks for it: a one-field form (no card), saved at once.
+ADD = Form(
+    prefix="tra-",
+    fields=(
+        Field(
+            "pair",
+            TrainingAdd.waiting_for_pair,
+            lambda ctx: ctx.t("training-add-ask"),
+            parse=lambda ctx, text: parse_pair(ctx.t, text),
+        ),
+    ),
+    save=save_added,
+    command="add",
+)
 
 
 async def cmd_add(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    state: FSMContext,
-    t: Translator,
-    clock: Clock,
+    message: Message, command: CommandObject, state: FSMContext, t: Translator, **data: Any
 ) -> None:
+    ctx = await Ctx.of(message, state, t, data)
     if not command.args:
-        await start_flow(message, state, TrainingAdd.waiting_for_pair, t=t)
-        await ask(message, state, t("training-add-ask"), keyboard(t=t))
+        await ADD.start(ctx)
         return
-    await save_pair(message, session, t, clock, command.args)
-
-
-async def on_pair_typed(
-    message: Message, session: AsyncSession, state: FSMContext, t: Translator, clock: Clock
-) -> None:
-    assert message.text is not None
-    if service.parse_pair(message.text) is None:
-        await ask(
-            message, state, f"{t('training-add-usage')}\n\n{t('training-add-ask')}", keyboard(t=t)
-        )
+    try:
+        pair = parse_pair(t, command.args)
+    except Invalid as invalid:
+        await message.answer(invalid.hint)
         return
-    if await save_pair(message, session, t, clock, message.text):
-        await finish_flow(message.bot, message.chat.id, state)
+    await message.answer(await add_pair(ctx.session, ctx.user.id, t, pair, ctx.now()))
 
 
 async def on_document(
@@ -532,13 +542,14 @@ def build_router() -> Router:
     router.message.middleware(resume_on_activity)
     router.callback_query.middleware(resume_on_activity)
     router.message.register(cmd_add, Command("add"))
-    router.message.register(on_pair_typed, TrainingAdd.waiting_for_pair, TEXT_INPUT)
+    ADD.register(router)
     router.message.register(cmd_review, Command("review"))
     router.message.register(cmd_getpair, Command("getpair"))
     router.message.register(cmd_export, Command("export"))
     router.message.register(cmd_clear, Command("clear"))
     router.message.register(cmd_settings, Command("settings"))
-    router.message.register(on_document, F.document, F.chat.type == "private")
+    # Outside any flow only: a document sent in a flow is that flow's (or re-asked), never imported.
+    router.message.register(on_document, F.document, F.chat.type == "private", StateFilter(None))
     router.message.register(on_answer_typed, Review.answering, TEXT_INPUT)
     router.message.register(on_review_nontext, Review.answering, ~F.text)
     router.callback_query.register(on_grade, TrGradeCb.filter())
