@@ -1142,11 +1142,31 @@ def _check_button(button: Any) -> None:
             raise bad(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
 
 
+# What makes a message a user's content (copyable, forwardable) rather than a service message.
+_CONTENT_KEYS = frozenset(
+    {
+        "text",
+        "caption",
+        "document",
+        "photo",
+        "sticker",
+        "voice",
+        "audio",
+        "video",
+        "video_note",
+        "animation",
+        "contact",
+        "location",
+        "venue",
+        "dice",
+    }
+)
+
+
 def _is_service(message: StoredMessage) -> bool:
     if message.poll is not None:
         return False
-    content_keys = {"text", "document", "photo", "sticker", "caption"}
-    return not content_keys & set(message.content)
+    return not _CONTENT_KEYS & set(message.content)
 
 
 async def _read_parts(
