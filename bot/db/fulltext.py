@@ -6,15 +6,17 @@ few stop words ("of", "and", "и", "в"...) unless nothing else is left. A row m
 term matches one of its words: terms of three letters or more as prefixes ("pipe" finds
 "pipelines"), shorter ones ("go") only as whole words, so they cannot match everything.
 
+The score is the same on both: the number of terms matched (one of one or two letters counts a
+half), plus the engine's relevance squeezed below 1, plus up to 1 for a name that matches a term
+with one letter wrong (terms of four letters or more) — so the rows with most words come first.
+
 - PostgreSQL: the tsvector column ('simple' configuration, multilingual) is matched with
-  `to_tsquery('simple', 'w1':* | 'w2' | ...)`; the score is the weighted number of terms that
-  matched (a term of one or two letters weighs a half) plus `ts_rank`, plus the best trigram
-  `similarity()` of a name to a term (pg_trgm), so a name typed with one wrong letter still
-  matches (`name % term`, terms of four letters or more).
+  `to_tsquery('simple', 'w1':* | 'w2' | ...)`; relevance is `ts_rank(..., 32)`; a name is near
+  a term when pg_trgm says so (`name % term`), and adds its `similarity()`.
 - SQLite: an FTS5 table kept in step with the `search` column by triggers (migration 0009) is
-  matched with `"w1"* OR "w2" OR ...` and scored by `bm25()`. Names within one edit of a term
-  (four letters or more) match too: the distinct names are read and compared in Python, which
-  is fine for a community's members but would want a trigram table for very large ones.
+  matched with `"w1"* OR "w2" OR ...`; relevance is `-bm25() / (1 - bm25())`. A name is near a
+  term when it is within one edit of it: the distinct names are read and compared in Python,
+  fine for a community's members (a very large table would want a trigram table instead).
 
 Best score first, ties by id. `matched_terms` tells which terms a row matched, for display.
 """
@@ -29,7 +31,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Integer,
     Select,
     and_,
     case,
@@ -49,7 +50,7 @@ from bot.db.dialect import dialect_name
 TOKEN = re.compile(r"[^\W_]+")
 PREFIX_FROM = 3  # a term this long matches as a prefix; shorter ones as a whole word
 TYPO_FROM = 4  # a term this long finds a name with one letter wrong
-SHORT_WEIGHT = 0.5  # what a one- or two-letter term adds on PostgreSQL (a longer one adds 1)
+SHORT_WEIGHT = 0.5  # what a matched one- or two-letter term adds to the score (a longer one: 1)
 _STOP = "a an and are as at be by for from in is it of on or the to with"
 _STOP_RU = "а в во да и или к ко на не о об от по с со у что это"
 STOP_WORDS = frozenset(f"{_STOP} {_STOP_RU}".split())
@@ -148,7 +149,7 @@ async def _typo_names(session: AsyncSession, spec: Searchable, terms_: Sequence[
 
 async def scored(
     session: AsyncSession, spec: Searchable, query: str
-) -> tuple[ColumnElement[bool], ColumnElement[float], Select[Any] | None] | None:
+) -> tuple[ColumnElement[bool], ColumnElement[float], Any] | None:
     """(condition, score, from) of a query, or None when it has no terms.
 
     `from` is a subquery to outer-join on the id (SQLite's FTS ranks), or None.
@@ -156,25 +157,23 @@ async def scored(
     terms_ = terms(query)
     if not terms_:
         return None
+    long_terms = [term for term in terms_ if len(term) >= TYPO_FROM]
     if dialect_name(session) == "postgresql":
         tsquery = _tsquery(terms_)
-        weighted = [
-            cast(
-                func.coalesce(spec.search.op("@@")(_tsquery([term])), false()),
-                Integer,
-            )
-            * (1.0 if len(term) > 2 else SHORT_WEIGHT)
-            for term in terms_
-        ]
-        long_terms = [term for term in terms_ if len(term) >= TYPO_FROM]
-        similar = [func.similarity(column, term) for column in spec.names for term in long_terms]
-        near = [column.op("%")(term) for column in spec.names for term in long_terms]
-        score: Any = sum(weighted[1:], weighted[0]) + func.coalesce(
-            func.ts_rank(spec.search, tsquery), 0.0
-        )
-        if similar:
+        count = _weighted([(term, _ts_match(spec, [term])) for term in terms_])
+        # ts_rank normalised to rank / (rank + 1): below 1, so the number of words comes first.
+        score: Any = count + func.coalesce(func.ts_rank(spec.search, tsquery, 32), 0.0)
+        near = [(column, term) for column in spec.names for term in long_terms]
+        if near:
+            similar = [
+                case((column.op("%")(term), func.similarity(column, term)), else_=0.0)
+                for column, term in near
+            ]
             score = score + (func.greatest(*similar) if len(similar) > 1 else similar[0])
-        condition = or_(func.coalesce(spec.search.op("@@")(tsquery), false()), *near)
+        condition = or_(
+            _ts_match(spec, terms_),
+            *(column.op("%")(term) for column, term in near),
+        )
         return condition, cast(score, Float), None
     ranks = (
         select(
@@ -182,14 +181,42 @@ async def scored(
             literal_column(f"bm25({spec.fts_table})").label("rank"),
         )
         .select_from(text(spec.fts_table))
-        .where(literal_column(spec.fts_table).op("MATCH")(literal(_fts_query(terms_))))
+        .where(_fts_match(spec, terms_))
         .subquery("fts")
     )
-    typos = await _typo_names(session, spec, terms_)
+    count = _weighted([(term, spec.id.in_(_fts_ids(spec, term))) for term in terms_])
+    typos = await _typo_names(session, spec, long_terms)
     typo_hit: Any = or_(*typos) if typos else false()
     condition = or_(ranks.c.rowid.is_not(None), typo_hit)
-    score = -func.coalesce(ranks.c.rank, 0.0) + case((and_(typo_hit), 1.0), else_=0.0)
-    return condition, cast(score, Float), ranks  # type: ignore[return-value]
+    # bm25() is negative, lower is better: -bm25 / (1 - bm25) is below 1, as on PostgreSQL.
+    relevance = -func.coalesce(ranks.c.rank, 0.0)
+    score = count + relevance / (relevance + 1.0) + case((and_(typo_hit), 1.0), else_=0.0)
+    return condition, cast(score, Float), ranks
+
+
+def _weighted(matches: Sequence[tuple[str, Any]]) -> Any:
+    """The number of terms matched, a term of one or two letters counting a half."""
+    parts = [
+        case((matched, 1.0 if len(term) >= PREFIX_FROM else SHORT_WEIGHT), else_=0.0)
+        for term, matched in matches
+    ]
+    return sum(parts[1:], parts[0])
+
+
+def _ts_match(spec: Searchable, terms_: Sequence[str]) -> Any:
+    return func.coalesce(spec.search.op("@@")(_tsquery(terms_)), false())
+
+
+def _fts_ids(spec: Searchable, term: str) -> Any:
+    return (
+        select(literal_column("rowid"))
+        .select_from(text(spec.fts_table))
+        .where(_fts_match(spec, [term]))
+    )
+
+
+def _fts_match(spec: Searchable, terms_: Sequence[str]) -> Any:
+    return literal_column(spec.fts_table).op("MATCH")(literal(_fts_query(terms_)))
 
 
 def apply(stmt: Select[Any], spec: Searchable, joined: Any) -> Select[Any]:
