@@ -2,9 +2,10 @@
 
 A query becomes terms: case-folded runs of letters and digits (so no character of the user's
 text ever reaches a query syntax), without duplicates, without one-letter words and without a
-few stop words ("of", "and", "и", "в"...) unless nothing else is left. A row matches when any
-term matches one of its words: terms of three letters or more as prefixes ("pipe" finds
-"pipelines"), shorter ones ("go") only as whole words, so they cannot match everything.
+few stop words ("of", "and", "и", "в"...) unless nothing else is left; the first MAX_TERMS of
+them. A row matches when any term matches one of its words: terms of three letters or more as
+prefixes ("pipe" finds "pipelines"), shorter ones ("go") only as whole words, so they cannot
+match everything.
 
 The score is the same on both: the number of terms matched (one of one or two letters counts a
 half), plus the engine's relevance squeezed below 1, plus up to 1 for a name that matches a term
@@ -50,6 +51,7 @@ from bot.db.dialect import dialect_name
 TOKEN = re.compile(r"[^\W_]+")
 PREFIX_FROM = 3  # a term this long matches as a prefix; shorter ones as a whole word
 TYPO_FROM = 4  # a term this long finds a name with one letter wrong
+MAX_TERMS = 12  # a pasted paragraph searches for its first words, not for a hundred
 SHORT_WEIGHT = 0.5  # what a matched one- or two-letter term adds to the score (a longer one: 1)
 _STOP = "a an and are as at be by for from in is it of on or the to with"
 _STOP_RU = "а в во да и или к ко на не о об от по с со у что это"
@@ -70,10 +72,9 @@ def terms(query: str) -> list[str]:
     """The terms a query searches for (see the module docstring); [] when there are none."""
     found = list(dict.fromkeys(words(query)))
     kept = [term for term in found if len(term) > 1 and term not in STOP_WORDS]
-    if kept:
-        return kept
-    kept = [term for term in found if len(term) > 1]
-    return kept or found
+    if not kept:
+        kept = [term for term in found if len(term) > 1] or found
+    return kept[:MAX_TERMS]
 
 
 def _term_matches(term: str, tokens: Iterable[str]) -> bool:

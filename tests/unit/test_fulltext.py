@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.db.fulltext import _fts_query, _tsquery, matched_terms, one_edit, terms
+from bot.db.fulltext import MAX_TERMS, _fts_query, _tsquery, matched_terms, one_edit, terms
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,11 @@ from bot.db.fulltext import _fts_query, _tsquery, matched_terms, one_edit, terms
 )
 def test_terms(query: str, expected: list[str]) -> None:
     assert terms(query) == expected
+
+
+def test_a_long_query_keeps_its_first_terms() -> None:
+    words = [f"word{n}" for n in range(50)]
+    assert terms(" ".join(words)) == words[:MAX_TERMS]
 
 
 def test_queries_quote_every_term() -> None:
