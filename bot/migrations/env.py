@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from bot.config import load_settings
 from bot.db.base import UtcDateTime
 from bot.db.engine import create_engine
-from bot.db.metadata import load_all_models
+from bot.db.metadata import include_object, load_all_models
 
 config = context.config
 target_metadata = load_all_models()
@@ -33,6 +33,7 @@ def _configure(connection: Connection) -> None:
         compare_type=True,
         compare_server_default=True,
         render_item=_render_item,
+        include_object=include_object,
     )
 
 

@@ -79,9 +79,12 @@ async def test_content_search_paginates_refines_and_starts_over(community: Commu
     assert "Kotlin article number 0" in results.text
     await mia.press("🔎 Refine")
     await mia.send("video")
+    # Any word matches, ranked: the three videos (both words) come before the articles.
     refined = mia.last_message
-    assert "Found 3" in refined.text
-    assert "article" not in refined.text
+    assert "Found 7" in refined.text
+    lines = [line for line in refined.text.splitlines() if "number" in line]
+    assert ["video" in line for line in lines] == [True, True, True, False, False]
+    assert "↳ matched: kotlin, video" in refined.text
     await mia.press("↩ Start over")
     await mia.send("котлин")
     assert "Книга про Котлин" in mia.last_message.text

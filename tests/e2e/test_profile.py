@@ -133,7 +133,13 @@ async def test_search_by_username_name_and_about_words(community: Community) -> 
     assert admin.last_message.buttons[0] == ["Mia Wallace (@mia)"]
     await admin.send("/intro ШАХМАТЫ")
     assert admin.last_message.buttons[0] == ["Otto Кузнецов (@otto)"]
-    await admin.send("/intro sharks chess")  # every word must match
+    # Any word matches (ranked): the words each result matched are listed above the buttons.
+    await admin.send("/intro sharks chess")
+    assert "Found 1" in admin.last_message.text
+    assert "• Mia Wallace (@mia) — matched: sharks" in admin.last_message.text
+    await admin.send("/intro Wallece")  # one letter wrong in a name
+    assert admin.last_message.buttons[0] == ["Mia Wallace (@mia)"]
+    await admin.send("/intro chess piano")
     assert "Nobody found" in admin.last_message.text
     # From /profile: the Find people button, then a query; a result opens the card.
     mia = community.member

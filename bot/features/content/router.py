@@ -115,6 +115,9 @@ def results_title(ctx: Ctx, listed: Listed[ContentMessage]) -> str:
             )
         else:
             line = t("content-line-nolink", n=str(number), text=excerpt, author=row.author_name)
+        words = service.matched_terms(query, row)
+        if words:
+            line += "\n" + t("content-matched", words=", ".join(words))
         lines.append(line)
     return "\n".join(lines)
 

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import fulltext
+from bot.db.fulltext import Searchable
 from bot.features.content.models import ContentMessage
-from bot.features.profile.service import fold, search_value, text_match
+from bot.features.profile.service import search_value
 
 PAGE_SIZE = 5
 EXCERPT = 120
@@ -60,31 +62,44 @@ async def remove(session: AsyncSession, chat_id: int, message_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+# What the search reads (see bot/db/fulltext.py): the folded text and author's name.
+SEARCHABLE = Searchable(id=ContentMessage.id, search=ContentMessage.search, fts_table="content_fts")
+
+
 async def count_matches(session: AsyncSession, query: str) -> int:
-    if not fold(query):
+    ranked = await fulltext.scored(session, SEARCHABLE, query)
+    if ranked is None:
         return 0
-    total = await session.scalar(
-        select(func.count())
-        .select_from(ContentMessage)
-        .where(text_match(session, ContentMessage.search, query))
-    )
+    condition, _score, joined = ranked
+    stmt = fulltext.apply(select(func.count()).select_from(ContentMessage), SEARCHABLE, joined)
+    total = await session.scalar(stmt.where(condition))
     return int(total or 0)
 
 
 async def search(
     session: AsyncSession, query: str, *, offset: int = 0, limit: int = PAGE_SIZE
 ) -> Sequence[ContentMessage]:
-    """Archived messages containing every word of `query`, newest first."""
-    if not fold(query):
+    """Archived messages with any word of `query` (text or author), best match first.
+
+    Equal matches: the newest first.
+    """
+    ranked = await fulltext.scored(session, SEARCHABLE, query)
+    if ranked is None:
         return []
+    condition, score, joined = ranked
+    stmt = fulltext.apply(select(ContentMessage).select_from(ContentMessage), SEARCHABLE, joined)
     rows = await session.scalars(
-        select(ContentMessage)
-        .where(text_match(session, ContentMessage.search, query))
-        .order_by(ContentMessage.message_id.desc())
+        stmt.where(condition)
+        .order_by(score.desc(), ContentMessage.message_id.desc(), ContentMessage.id.desc())
         .offset(offset)
         .limit(limit)
     )
     return rows.all()
+
+
+def matched_terms(query: str, row: ContentMessage) -> list[str]:
+    """The words of `query` that a found message matched (for the results list)."""
+    return fulltext.matched_terms(query, f"{row.text} {row.author_name}")
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:

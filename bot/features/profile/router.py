@@ -27,7 +27,14 @@ from bot.features.profile.keyboards import (
 from bot.features.profile.models import Profile
 from bot.features.profile.service import ABOUT_LIMIT, NAME_LIMIT
 from bot.features.profile.states import ProfileAdmin, ProfileEdit, ProfileSearch
-from bot.features.profile.views import SEARCH, ask_query, find_profile, profile_screen, value_prompt
+from bot.features.profile.views import (
+    SEARCH,
+    ask_query,
+    find_profile,
+    matched_lines,
+    profile_screen,
+    value_prompt,
+)
 from bot.i18n import Translator
 from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.filters import TEXT_INPUT
@@ -186,7 +193,8 @@ async def show_managed(ctx: Ctx, profile: Profile, note: str | None = None) -> N
 
 def admin_results_title(ctx: Ctx, listed: Listed[Profile]) -> str:
     if listed.items:
-        return ctx.t("profile-search-found", query=listed.query, total=listed.total)
+        found = ctx.t("profile-search-found", query=listed.query, total=listed.total)
+        return found + matched_lines(ctx, listed)
     return ctx.t("profile-admin-none", query=listed.query)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy import func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import fulltext
 from bot.db.dialect import dialect_name, insert
+from bot.db.fulltext import Searchable, fold
 from bot.features.core.models import User
 from bot.features.profile.models import Profile
 from bot.outbox.service import sent_hook
@@ -40,30 +42,12 @@ class CardData:
         )
 
 
-def fold(text: str) -> str:
-    """Case-folded text for the searches (Python folds every script, SQLite's lower() does not)."""
-    return " ".join(text.casefold().split())
-
-
 def search_value(session: AsyncSession, text: str) -> Any:
     """The value of a `search` column: a tsvector on PostgreSQL, folded text on SQLite."""
     folded = fold(text)
     if dialect_name(session) == "postgresql":
         return func.to_tsvector(literal_column("'simple'"), folded)
     return folded
-
-
-def text_match(session: AsyncSession, column: Any, query: str) -> ColumnElement[bool]:
-    """Every word of `query` occurs in `column` (full-text on PostgreSQL, LIKE on SQLite)."""
-    words = fold(query).split()
-    if dialect_name(session) == "postgresql":
-        matches = column.op("@@")(func.plainto_tsquery(literal_column("'simple'"), " ".join(words)))
-        return cast(ColumnElement[bool], matches)
-    return and_(*(column.like(f"%{_like_escape(word)}%", escape="\\") for word in words))
-
-
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def normalize_username(text: str) -> str | None:
@@ -87,43 +71,58 @@ async def has_profile(session: AsyncSession, user_id: int) -> bool:
     return found is not None
 
 
-def _search_condition(session: AsyncSession, query: str) -> ColumnElement[bool] | None:
+# What the search reads (see bot/db/fulltext.py): the folded words, and the names for typos.
+SEARCHABLE = Searchable(
+    id=Profile.id,
+    search=Profile.search,
+    fts_table="profiles_fts",
+    names=(Profile.first_name, Profile.last_name),
+)
+
+
+async def _ranked(session: AsyncSession, query: str) -> tuple[Any, Any, Any] | None:
     query = query.strip()
-    if not fold(query):
-        return None
     username = normalize_username(query) if query.startswith("@") else None
     if username is not None:
-        return func.lower(Profile.username) == username.lower()
-    by_words = text_match(session, Profile.search, query)
-    plain = normalize_username(query)
-    if plain is not None:  # one word: also a username typed without @
-        return or_(by_words, func.lower(Profile.username) == plain.lower())
-    return by_words
+        return func.lower(Profile.username) == username.lower(), literal(1.0), None
+    return await fulltext.scored(session, SEARCHABLE, query)
 
 
 async def count_matches(session: AsyncSession, query: str) -> int:
-    condition = _search_condition(session, query)
-    if condition is None:
+    ranked = await _ranked(session, query)
+    if ranked is None:
         return 0
-    total = await session.scalar(select(func.count()).select_from(Profile).where(condition))
+    condition, _score, joined = ranked
+    stmt = fulltext.apply(select(func.count()).select_from(Profile), SEARCHABLE, joined)
+    total = await session.scalar(stmt.where(condition))
     return int(total or 0)
 
 
 async def search(
     session: AsyncSession, query: str, *, offset: int = 0, limit: int = PAGE_SIZE
 ) -> Sequence[Profile]:
-    """Profiles matching @username, "First Last" or words of the about text, by name."""
-    condition = _search_condition(session, query)
-    if condition is None:
+    """Profiles matching @username exactly, or any word of `query`, best match first.
+
+    Words match names, the username and the about text (prefixes; a name with one wrong letter
+    too): see bot/db/fulltext.py.
+    """
+    ranked = await _ranked(session, query)
+    if ranked is None:
         return []
+    condition, score, joined = ranked
+    stmt = fulltext.apply(select(Profile).select_from(Profile), SEARCHABLE, joined)
     rows = await session.scalars(
-        select(Profile)
-        .where(condition)
-        .order_by(Profile.first_name, Profile.last_name, Profile.id)
-        .offset(offset)
-        .limit(limit)
+        stmt.where(condition).order_by(score.desc(), Profile.id).offset(offset).limit(limit)
     )
     return rows.all()
+
+
+def matched_terms(query: str, profile: Profile) -> list[str]:
+    """The words of `query` that a found profile matched (for the results list)."""
+    if query.strip().startswith("@"):
+        return []
+    names = (profile.first_name, profile.last_name)
+    return fulltext.matched_terms(query, search_text(profile), names)
 
 
 async def find_user_id(session: AsyncSession, text: str) -> int | None:
@@ -147,9 +146,13 @@ async def find_user_id(session: AsyncSession, text: str) -> int | None:
 # --- writing -------------------------------------------------------------------------------
 
 
+def search_text(profile: Profile) -> str:
+    """What the search reads of a profile: names, username and about text."""
+    return " ".join([profile.first_name, profile.last_name, profile.username or "", profile.about])
+
+
 def refresh_search(session: AsyncSession, profile: Profile) -> None:
-    words = [profile.first_name, profile.last_name, profile.username or "", profile.about]
-    profile.search = search_value(session, " ".join(words))
+    profile.search = search_value(session, search_text(profile))
 
 
 async def ensure_user(

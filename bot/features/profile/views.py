@@ -61,9 +61,20 @@ async def ask_query(event: Message | CallbackQuery, state: FSMContext, t: Transl
     await ask(event, state, t("profile-search-ask"), keyboard(t=t))
 
 
+def matched_lines(ctx: Ctx, listed: Listed[Profile]) -> str:
+    """Under a results title: each profile of the page with the words of the query it matched."""
+    lines = []
+    for profile in listed.items:
+        words = service.matched_terms(listed.query, profile)
+        if words:
+            name = result_label(profile)
+            lines.append(ctx.t("profile-search-matched", name=name, words=", ".join(words)))
+    return "\n\n" + "\n".join(lines) if lines else ""
+
+
 def search_title(ctx: Ctx, listed: Listed[Profile]) -> str:
     key = "profile-search-found" if listed.items else "profile-search-none"
-    return ctx.t(key, query=listed.query, total=listed.total)
+    return ctx.t(key, query=listed.query, total=listed.total) + matched_lines(ctx, listed)
 
 
 async def find_profile(ctx: Ctx, profile_id: int) -> Profile | None:

@@ -8,6 +8,7 @@ content-found = Found { $total } for “{ $query }”. Send other words for a ne
 content-none = Nothing found for “{ $query }”. Send other words, or start over.
 content-line = { $n }. <a href="{ $url }">{ $text }</a> — { $author }
 content-line-nolink = { $n }. { $text } — { $author }
-content-refine-ask = Current search: “{ $query }”. Send more words to narrow it down.
+content-matched = ↳ matched: { $words }
+content-refine-ask = Current search: “{ $query }”. Send more words: the messages with most of them come first.
 content-btn-refine = 🔎 Refine
 content-btn-start-over = ↩ Start over

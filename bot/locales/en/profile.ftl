@@ -35,6 +35,7 @@ profile-username-invalid = That is not a Telegram username: up to 32 Latin lette
 profile-search-ask = Whom are you looking for? Send a @username, a first and last name, or words from someone's introduction.
 profile-search-found = Found { $total } for “{ $query }”. Pick one to see the card, or send other words to search again.
 profile-search-none = Nobody found for “{ $query }”. Send other words to search again.
+profile-search-matched = • { $name } — matched: { $words }
 
 profile-admin-ask = Profile manager. Send a @username, a Telegram id or a first and last name to find someone, or forward me a message from a person to create their profile from it.
 profile-admin-none = No profile found for “{ $query }”. Send a @username, a Telegram id or a name.

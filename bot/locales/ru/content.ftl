@@ -8,6 +8,7 @@ content-found = По запросу «{ $query }» найдено: { $total }. �
 content-none = По запросу «{ $query }» ничего не нашлось. Отправьте другие слова или начните заново.
 content-line = { $n }. <a href="{ $url }">{ $text }</a> — { $author }
 content-line-nolink = { $n }. { $text } — { $author }
-content-refine-ask = Сейчас ищем: «{ $query }». Отправьте ещё слова, чтобы сузить поиск.
+content-matched = ↳ совпало: { $words }
+content-refine-ask = Сейчас ищем: «{ $query }». Отправьте ещё слова: первыми будут сообщения, где их больше всего.
 content-btn-refine = 🔎 Уточнить
 content-btn-start-over = ↩ Начать заново

@@ -35,6 +35,7 @@ profile-username-invalid = Это не имя пользователя Telegram:
 profile-search-ask = Кого вы ищете? Отправьте @username, имя и фамилию или слова из чьего-то представления.
 profile-search-found = Найдено по запросу «{ $query }»: { $total }. Выберите, чтобы открыть карточку, или отправьте другие слова.
 profile-search-none = По запросу «{ $query }» никого не нашлось. Отправьте другие слова.
+profile-search-matched = • { $name } — совпало: { $words }
 
 profile-admin-ask = Менеджер профилей. Отправьте @username, Telegram id или имя и фамилию, чтобы найти человека, или перешлите мне его сообщение, чтобы создать по нему профиль.
 profile-admin-none = По запросу «{ $query }» профилей нет. Отправьте @username, Telegram id или имя.
