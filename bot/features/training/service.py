@@ -9,8 +9,10 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import Select, delete, exists, false, func, select, update
@@ -34,7 +36,7 @@ SESSION_TTL = timedelta(hours=24)
 # A learner who answered in a session this recently is not interrupted by a reminder.
 ACTIVE_WINDOW = timedelta(minutes=15)
 CARDS_MIN, CARDS_MAX, CARDS_DEFAULT = 1, 50, 10
-OFFSET_MIN, OFFSET_MAX = -12, 14
+DEFAULT_ZONE = "UTC"
 # Reminder slots in the learner's local time (hours), in the order of the settings columns.
 SLOT_HOURS = {"morning": 8, "afternoon": 13, "evening": 20}
 # A slot missed while the bot was down still fires this long after its start, not later.
@@ -316,8 +318,6 @@ def apply_setting(settings: LearningSettings, what: str, value: int) -> bool:
     """Set one field from a settings button; False when the button means nothing."""
     if what == "c":
         settings.cards_per_session = min(max(value, CARDS_MIN), CARDS_MAX)
-    elif what == "z":
-        settings.utc_offset = min(max(value, OFFSET_MIN), OFFSET_MAX)
     elif what in SETTING_FIELDS:
         setattr(settings, SETTING_FIELDS[what], bool(value))
         settings.paused = False
@@ -331,14 +331,150 @@ def enabled_slots(settings: LearningSettings) -> list[int]:
     return [hour for hour, on in zip(SLOT_HOURS.values(), flags, strict=True) if on]
 
 
-def latest_slot(now: datetime, utc_offset: int, hours: Sequence[int]) -> datetime | None:
-    """The UTC start of the latest enabled slot at or before `now` (local time = UTC + offset)."""
-    local = now + timedelta(hours=utc_offset)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+# --- time zones ------------------------------------------------------------------------------
+
+# A short list of zones to choose from, by the learner's language (any other zone: search).
+COMMON_ZONES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "UTC",
+        "Europe/London",
+        "Europe/Berlin",
+        "America/New_York",
+        "America/Chicago",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "Asia/Tokyo",
+        "Australia/Sydney",
+    ),
+    "ru": (
+        "Europe/Kaliningrad",
+        "Europe/Moscow",
+        "Asia/Yekaterinburg",
+        "Asia/Novosibirsk",
+        "Asia/Vladivostok",
+        "Europe/Kyiv",
+        "Asia/Almaty",
+        "Europe/Berlin",
+        "UTC",
+    ),
+}
+ZONE_MATCHES_SHOWN = 8
+ZONE_QUERY_MAX = 64
+# Not places: the tz database's aliases for its own files and its compatibility directories.
+_NOT_ZONES = ("posix/", "right/", "SystemV/")
+_NOT_ZONE_NAMES = frozenset({"posixrules", "Factory", "localtime"})
+
+
+def common_zones(locale: str) -> tuple[str, ...]:
+    return COMMON_ZONES.get(locale, COMMON_ZONES["en"])
+
+
+@cache
+def known_zones() -> tuple[str, ...]:
+    """The IANA zone names of the tz database, sorted."""
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if name not in _NOT_ZONE_NAMES and not name.startswith(_NOT_ZONES)
+        )
+    )
+
+
+def is_zone(name: str) -> bool:
+    return name in known_zones() or name == DEFAULT_ZONE
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """The zone of a stored name; UTC for a name the tz database does not know (any more)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def _spoken(name: str) -> str:
+    """How a zone name is typed: case-folded, spaces for underscores."""
+    return name.replace("_", " ").casefold()
+
+
+def search_zones(query: str) -> list[str]:
+    """Zones whose name or city (last component) contains the query, case-insensitively, with
+    spaces for underscores ("new york" finds America/New_York); exact names first, then exact
+    cities, then cities that start with the query, then the rest, each alphabetically."""
+    needle = " ".join(_spoken(query).split())
+    if not needle:
+        return []
+    ranked: list[tuple[int, str]] = []
+    for name in known_zones():
+        full = _spoken(name)
+        city = full.rsplit("/", 1)[-1]
+        if full == needle:
+            rank = 0
+        elif city == needle:
+            rank = 1
+        elif city.startswith(needle):
+            rank = 2
+        elif needle in full:
+            rank = 3
+        else:
+            continue
+        ranked.append((rank, name))
+    ranked.sort()
+    return [name for _rank, name in ranked]
+
+
+def chosen_zone(query: str, matches: Sequence[str]) -> str | None:
+    """The one zone a search names: its only match, or the one zone whose full name or city is
+    exactly the query."""
+    if len(matches) == 1:
+        return matches[0]
+    needle = " ".join(_spoken(query).split())
+    exact = [name for name in matches if _spoken(name) == needle]
+    if len(exact) == 1:
+        return exact[0]
+    cities = [name for name in matches if _spoken(name).rsplit("/", 1)[-1] == needle]
+    return cities[0] if len(cities) == 1 else None
+
+
+def zone_offset(name: str, now: datetime) -> timedelta:
+    """The zone's offset from UTC at `now`."""
+    return now.astimezone(zone_of(name)).utcoffset() or timedelta(0)
+
+
+def offset_label(offset: timedelta) -> str:
+    """UTC+3, UTC−5, UTC+5:30, UTC±0."""
+    minutes = int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return "UTC±0"
+    sign = "+" if minutes > 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def set_time_zone(settings: LearningSettings, name: str) -> bool:
+    """Keep the learner's zone; False for a name that is no zone."""
+    if not is_zone(name):
+        return False
+    settings.time_zone = name
+    return True
+
+
+def local_to_utc(day: date, hour: int, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock hour of a local day.
+
+    An hour that does not exist that day (a daylight saving gap) moves forward by the gap;
+    an hour that happens twice (clocks turned back) is its first occurrence, so it fires once."""
+    wall = datetime(day.year, day.month, day.day, hour, tzinfo=zone)  # fold=0: the first
+    return wall.astimezone(UTC)
+
+
+def latest_slot(now: datetime, zone: ZoneInfo, hours: Sequence[int]) -> datetime | None:
+    """The UTC start of the latest enabled slot at or before `now` (slots are local hours of
+    the learner's zone: they follow daylight saving time)."""
+    today = now.astimezone(zone).date()
     starts = [
-        midnight + timedelta(days=day, hours=hour) - timedelta(hours=utc_offset)
-        for day in (-1, 0)
-        for hour in hours
+        local_to_utc(today + timedelta(days=day), hour, zone) for day in (-1, 0) for hour in hours
     ]
     passed = [start for start in starts if start <= now]
     return max(passed) if passed else None
@@ -348,7 +484,7 @@ def slot_to_fire(settings: LearningSettings, now: datetime) -> datetime | None:
     """The slot a reminder is due for now, if any (each slot fires once)."""
     if settings.paused:
         return None
-    slot = latest_slot(now, settings.utc_offset, enabled_slots(settings))
+    slot = latest_slot(now, zone_of(settings.time_zone), enabled_slots(settings))
     if slot is None or now - slot >= SLOT_GRACE:
         return None
     if settings.last_slot_at is not None and settings.last_slot_at >= slot:
