@@ -176,3 +176,6 @@ async def test_russian_learner_gets_russian_zones(community: Community) -> None:
     reply = await ivan.press("Europe/Moscow (UTC+3)")
     assert (reply.last.text or "").startswith("Часовой пояс сохранён: Europe/Moscow (UTC+3).")
     assert (await stored(community, ivan.id)).time_zone == "Europe/Moscow"
+    await ivan.press("🌍 Часовой пояс: Europe/Moscow (UTC+3)", message=reply.last)
+    reply = await ivan.send("Новосибирск")
+    assert (reply.last.text or "").startswith("Часовой пояс сохранён: Asia/Novosibirsk (UTC+7).")

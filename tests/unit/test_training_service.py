@@ -209,6 +209,12 @@ def test_zone_search() -> None:
     assert search_zones("Moscow") == ["Europe/Moscow"]
     assert search_zones("Europe/Kyiv") == ["Europe/Kyiv"]
     assert search_zones("atlantis") == []
+    # Russian names of cities
+    assert search_zones("Москва") == ["Europe/Moscow"]
+    assert search_zones("казань") == ["Europe/Moscow"]
+    assert search_zones("Алма-Ата") == ["Asia/Almaty"]
+    assert search_zones("кишинёв") == ["Europe/Chisinau"]
+    assert chosen_zone("екатеринбург", search_zones("екатеринбург")) == "Asia/Yekaterinburg"
     assert search_zones("   ") == []
     # a city that is also part of other names comes first, and is picked
     found = search_zones("UTC")
@@ -229,6 +235,7 @@ def test_zone_lists_and_labels() -> None:
     assert "America/New_York" in common_zones("en")
     assert common_zones("de") == common_zones("en")
     assert all(service.is_zone(name) for lang in ("en", "ru") for name in common_zones(lang))
+    assert all(service.is_zone(name) for name in service.ZONE_ALIASES)
     winter, summer = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)
     assert offset_label(zone_offset("Europe/Berlin", winter)) == "UTC+1"
     assert offset_label(zone_offset("Europe/Berlin", summer)) == "UTC+2"

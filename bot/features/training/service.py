@@ -393,35 +393,88 @@ def zone_of(name: str) -> ZoneInfo:
         return ZoneInfo(DEFAULT_ZONE)
 
 
+# Cities as Russian speakers type them (the tz database names its zones in English).
+ZONE_ALIASES: dict[str, tuple[str, ...]] = {
+    "Europe/Kaliningrad": ("калининград",),
+    "Europe/Moscow": (
+        "москва",
+        "санкт-петербург",
+        "петербург",
+        "казань",
+        "нижний новгород",
+        "ростов-на-дону",
+        "воронеж",
+        "сочи",
+    ),
+    "Europe/Samara": ("самара", "ижевск"),
+    "Europe/Volgograd": ("волгоград",),
+    "Asia/Yekaterinburg": ("екатеринбург", "челябинск", "пермь", "уфа", "тюмень"),
+    "Asia/Omsk": ("омск",),
+    "Asia/Novosibirsk": ("новосибирск",),
+    "Asia/Krasnoyarsk": ("красноярск",),
+    "Asia/Irkutsk": ("иркутск",),
+    "Asia/Yakutsk": ("якутск",),
+    "Asia/Vladivostok": ("владивосток", "хабаровск"),
+    "Asia/Magadan": ("магадан",),
+    "Asia/Kamchatka": ("петропавловск-камчатский", "камчатка"),
+    "Europe/Kyiv": ("киев", "київ"),
+    "Europe/Minsk": ("минск",),
+    "Europe/Chisinau": ("кишинев",),
+    "Europe/Riga": ("рига",),
+    "Europe/Vilnius": ("вильнюс",),
+    "Europe/Tallinn": ("таллин", "таллинн"),
+    "Asia/Almaty": ("алматы", "алма-ата", "астана"),
+    "Asia/Tashkent": ("ташкент",),
+    "Asia/Bishkek": ("бишкек",),
+    "Asia/Tbilisi": ("тбилиси",),
+    "Asia/Yerevan": ("ереван",),
+    "Asia/Baku": ("баку",),
+    "Asia/Jerusalem": ("иерусалим", "тель-авив"),
+    "Europe/Istanbul": ("стамбул",),
+    "Europe/Berlin": ("берлин",),
+    "Europe/London": ("лондон",),
+    "Europe/Paris": ("париж",),
+    "Europe/Warsaw": ("варшава",),
+    "Europe/Prague": ("прага",),
+    "America/New_York": ("нью-йорк",),
+}
+
+
 def _spoken(name: str) -> str:
     """How a zone name is typed: case-folded, spaces for underscores."""
-    return name.replace("_", " ").casefold()
+    return name.replace("_", " ").casefold().replace("ё", "е")
+
+
+def _names(zone: str) -> tuple[str, list[str]]:
+    """A zone's full name and its cities (the last component, and the aliases), as typed."""
+    full = _spoken(zone)
+    return full, [full.rsplit("/", 1)[-1], *ZONE_ALIASES.get(zone, ())]
 
 
 def search_zones(query: str) -> list[str]:
-    """Zones whose name or city (last component) contains the query, case-insensitively, with
-    spaces for underscores ("new york" finds America/New_York); exact names first, then exact
-    cities, then cities that start with the query, then the rest, each alphabetically."""
+    """Zones whose name or city (last component, or a Russian alias) contains the query,
+    case-insensitively, with spaces for underscores ("new york" finds America/New_York); exact
+    names first, then exact cities, then cities that start with the query, then the rest,
+    each alphabetically."""
     needle = " ".join(_spoken(query).split())
     if not needle:
         return []
     ranked: list[tuple[int, str]] = []
-    for name in known_zones():
-        full = _spoken(name)
-        city = full.rsplit("/", 1)[-1]
+    for zone in known_zones():
+        full, cities = _names(zone)
         if full == needle:
             rank = 0
-        elif city == needle:
+        elif needle in cities:
             rank = 1
-        elif city.startswith(needle):
+        elif any(city.startswith(needle) for city in cities):
             rank = 2
-        elif needle in full:
+        elif needle in full or any(needle in city for city in cities):
             rank = 3
         else:
             continue
-        ranked.append((rank, name))
+        ranked.append((rank, zone))
     ranked.sort()
-    return [name for _rank, name in ranked]
+    return [zone for _rank, zone in ranked]
 
 
 def chosen_zone(query: str, matches: Sequence[str]) -> str | None:
@@ -430,10 +483,10 @@ def chosen_zone(query: str, matches: Sequence[str]) -> str | None:
     if len(matches) == 1:
         return matches[0]
     needle = " ".join(_spoken(query).split())
-    exact = [name for name in matches if _spoken(name) == needle]
+    exact = [zone for zone in matches if _names(zone)[0] == needle]
     if len(exact) == 1:
         return exact[0]
-    cities = [name for name in matches if _spoken(name).rsplit("/", 1)[-1] == needle]
+    cities = [zone for zone in matches if needle in _names(zone)[1]]
     return cities[0] if len(cities) == 1 else None
 
 
