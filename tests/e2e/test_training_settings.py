@@ -143,6 +143,20 @@ async def test_several_matches_are_offered_and_a_bad_search_is_asked_again(
     assert await state_of(community, mia) is None
 
 
+async def test_zone_from_a_shared_location(community: Community) -> None:
+    mia = community.member
+    await mia.send("/settings")
+    await mia.press(ZONE_BUTTON)
+    await mia.send_location(52.52, 13.40)  # Berlin
+    prompt = mia.last_message
+    assert (prompt.text or "").startswith("The zones nearest to that location:")
+    assert prompt.buttons[0][0] == "Europe/Berlin (UTC+1)"
+    assert prompt.buttons[-1] == ["✖ Cancel"]
+    await mia.press("Europe/Berlin (UTC+1)", message=prompt)
+    assert (await stored(community, mia.id)).time_zone == "Europe/Berlin"
+    assert await state_of(community, mia) is None
+
+
 async def test_zone_search_is_left_with_cancel_or_another_command(community: Community) -> None:
     mia = community.member
     await mia.send("/settings")

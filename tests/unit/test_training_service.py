@@ -23,6 +23,7 @@ from bot.features.training.service import (
     set_time_zone,
     slot_to_fire,
     zone_offset,
+    zones_near,
 )
 
 
@@ -255,3 +256,16 @@ def test_slot_fires_once_within_its_grace() -> None:
     s.last_slot_at = at_eight
     assert slot_to_fire(s, at_eight + timedelta(minutes=1)) is None
     assert slot_to_fire(settings(paused=True), at_eight) is None
+
+
+def test_zones_near_a_location() -> None:
+    assert zones_near(52.52, 13.40)[0] == "Europe/Berlin"
+    assert zones_near(40.71, -74.01)[0] == "America/New_York"
+    assert zones_near(55.75, 37.62)[0] == "Europe/Moscow"
+    assert zones_near(-33.87, 151.21)[0] == "Australia/Sydney"
+    assert len(zones_near(0, 0)) == 3
+    assert zones_near(91, 0) == []
+    assert zones_near(0, 181) == []
+    # the tables' coordinates: ±DDMM[SS] and ±DDDMM[SS]
+    assert service._degrees("+5230", 2) == 52.5
+    assert service._degrees("-0740030", 3) == -(74 + 30 / 3600)

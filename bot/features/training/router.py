@@ -618,6 +618,19 @@ async def on_zone_pressed(
     await save_zone(callback, session, state, t, str(zones[callback_data.index]), clock())
 
 
+async def on_location_shared(
+    message: Message, state: FSMContext, t: Translator, clock: Clock
+) -> None:
+    """A shared location: the zones nearest to it are offered."""
+    assert message.location is not None
+    zones = service.zones_near(message.location.latitude, message.location.longitude)
+    if not zones:
+        await reask(message, state, t("training-zone-no-location"))
+        return
+    text = f"{t('training-zone-near')}\n\n{t('training-zone-ask')}"
+    await ask_zone(message, state, t, text, zones, clock())
+
+
 async def on_zone_typed(
     message: Message, session: AsyncSession, state: FSMContext, t: Translator, clock: Clock
 ) -> None:
@@ -667,6 +680,7 @@ def build_router() -> Router:
     router.callback_query.register(on_clear_pressed, TrClearCb.filter())
     router.callback_query.register(on_settings_pressed, TrSettingsCb.filter())
     router.message.register(on_zone_typed, TimeZone.choosing, TEXT_INPUT)
+    router.message.register(on_location_shared, TimeZone.choosing, F.location)
     router.callback_query.register(
         on_zone_pressed, TrZoneCb.filter(), TimeZone.choosing, LivePrompt()
     )

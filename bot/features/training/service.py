@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import random
 import re
 import secrets
@@ -11,8 +12,10 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import Select, delete, exists, false, func, select, update
@@ -488,6 +491,72 @@ def chosen_zone(query: str, matches: Sequence[str]) -> str | None:
         return exact[0]
     cities = [zone for zone in matches if needle in _names(zone)[1]]
     return cities[0] if len(cities) == 1 else None
+
+
+# --- zones near a shared location ---
+
+NEAR_ZONES_SHOWN = 3
+_COORDINATES = re.compile(r"^([+-]\d{4,6})([+-]\d{5,7})$")
+
+
+def _degrees(value: str, degree_digits: int) -> float:
+    """±DDMM[SS] (or ±DDDMM[SS]) of the tz database's tables, in degrees."""
+    sign = -1 if value[0] == "-" else 1
+    digits = value[1:]
+    degrees = int(digits[:degree_digits])
+    minutes = int(digits[degree_digits : degree_digits + 2])
+    seconds = int(digits[degree_digits + 2 :] or 0)
+    return sign * (degrees + minutes / 60 + seconds / 3600)
+
+
+def _zone_table() -> str | None:
+    """zone1970.tab of the tzdata package, or of the system's tz database."""
+    try:
+        table = resources.files("tzdata").joinpath("zoneinfo", "zone1970.tab")
+        if table.is_file():
+            return table.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        pass
+    for folder in TZPATH:
+        path = Path(folder) / "zone1970.tab"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None
+
+
+@cache
+def zone_places() -> tuple[tuple[str, float, float], ...]:
+    """Each zone's principal place: (zone, latitude, longitude); empty without the table."""
+    places: list[tuple[str, float, float]] = []
+    for line in (_zone_table() or "").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) < 3 or not is_zone(fields[2]):
+            continue
+        match = _COORDINATES.match(fields[1])
+        if match is None:
+            continue
+        lat, lon = match.groups()
+        places.append((fields[2], _degrees(lat, 2), _degrees(lon, 3)))
+    return tuple(places)
+
+
+def _distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance, in radians (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def zones_near(latitude: float, longitude: float) -> list[str]:
+    """The zones whose principal places are nearest to a location, nearest first (a location
+    near a border may lie in the second one: the learner chooses)."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return []
+    ranked = sorted(zone_places(), key=lambda p: _distance(latitude, longitude, p[1], p[2]))
+    return [zone for zone, _lat, _lon in ranked[:NEAR_ZONES_SHOWN]]
 
 
 def zone_offset(name: str, now: datetime) -> timedelta:
