@@ -372,6 +372,11 @@ class UserActor(_Actor):
             lambda: [self._post(chat, content, thread_id=thread_id, file=file)]
         )
 
+    async def send_location(self, latitude: float, longitude: float) -> Reply:
+        """A shared location (📎 → Location) in the private chat."""
+        content: dict[str, Any] = {"location": {"latitude": latitude, "longitude": longitude}}
+        return await self._roundtrip(lambda: [self._post(self.chat, content)])
+
     async def send_sticker(
         self,
         emoji: str = "👍",

@@ -52,11 +52,12 @@ async def test_reminder_at_the_slot_of_the_users_time_zone(community: Community)
     await mia.send_document("w.csv", WORDS)
     await otto.send_document("w.csv", WORDS)
     await mia.send("/settings")
-    reply = await mia.press("UTC+3")
-    assert "Time zone: UTC+3" in (reply.last.text or "")
+    await mia.press("🌍 Time zone: UTC (UTC±0)")
+    reply = await mia.send("moscow")
+    assert "Time zone: Europe/Moscow (UTC+3)" in (reply.last.text or "")
 
     assert await at(community, DAY + timedelta(hours=4, minutes=59)) == 0
-    assert await at(community, DAY + timedelta(hours=5)) == 1  # 08:00 in UTC+3
+    assert await at(community, DAY + timedelta(hours=5)) == 1  # 08:00 in Moscow (UTC+3)
     card = mia.last_message
     assert (card.text or "").startswith("⏰ Time to review: 3 cards are due.")
     assert "Card 1 of 3" in (card.text or "")
@@ -75,6 +76,34 @@ async def test_reminder_at_the_slot_of_the_users_time_zone(community: Community)
     # the reminder's card works like any card
     reply = await mia.press("Good", message=card)
     assert (reply.last.text or "").startswith("Card 2 of 3")
+
+
+async def test_reminders_follow_daylight_saving_time(community: Community) -> None:
+    """Europe/Berlin: the 08:00 slot is 07:00 UTC in winter and 06:00 UTC in summer."""
+    mia, otto = community.member, community.other
+    await mia.send_document("w.csv", WORDS)
+    await otto.send_document("w.csv", WORDS)
+    await mia.send("/settings")
+    await mia.press("🌍 Time zone: UTC (UTC±0)")
+    await mia.send("Berlin")
+    assert (await settings_of(community, mia.id)).time_zone == "Europe/Berlin"
+
+    assert await at(community, DAY + timedelta(hours=6, minutes=59)) == 0
+    assert await at(community, DAY + timedelta(hours=7)) == 1  # 08:00 CET
+    assert len(reminders(mia)) == 1
+    assert reminders(otto) == []
+    assert await at(community, DAY + timedelta(hours=7, minutes=20)) == 0, "once per slot"
+
+    summer = datetime(2026, 7, 7, tzinfo=UTC)
+    assert await at(community, summer + timedelta(hours=5, minutes=59)) == 0
+    assert await at(community, summer + timedelta(hours=6)) == 1  # 08:00 CEST
+    assert len(reminders(mia)) == 2
+    assert reminders(otto) == []
+    assert await at(community, summer + timedelta(hours=7, minutes=1)) == 0, "spent, not 07:00"
+    assert len(reminders(mia)) == 2
+    assert (await settings_of(community, mia.id)).last_slot_at == summer + timedelta(hours=6)
+    panel = (await mia.send("/settings")).last
+    assert "Time zone: Europe/Berlin (UTC+2)" in (panel.text or ""), "the offset of now"
 
 
 async def test_busy_learner_is_left_alone_and_an_old_session_expires(community: Community) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
@@ -82,3 +82,40 @@ async def test_stairway(db_url: str) -> None:
 
 def _all_tables(connection: Connection) -> list[str]:
     return [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+
+
+async def test_fixed_offsets_become_equivalent_zones(db_url: str) -> None:
+    """0010: a learner's UTC offset becomes the fixed zone of that offset (Etc signs are
+    inverted), 0 becomes UTC; the downgrade gives the offsets back."""
+    engine = create_engine(db_url)
+    try:
+        await upgrade(engine, "0008")
+        async with engine.begin() as connection:
+            for user_id, offset in [(1, 3), (2, 0), (3, -5), (4, 14)]:
+                await connection.execute(
+                    text("INSERT INTO users (id, first_name) VALUES (:id, 'L')"), {"id": user_id}
+                )
+                await connection.execute(
+                    text("INSERT INTO learning_settings (user_id, utc_offset) VALUES (:id, :o)"),
+                    {"id": user_id, "o": offset},
+                )
+        await upgrade(engine, "0010")
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT user_id, time_zone FROM learning_settings ORDER BY user_id")
+            )
+            assert [tuple(row) for row in rows] == [
+                (1, "Etc/GMT-3"),
+                (2, "UTC"),
+                (3, "Etc/GMT+5"),
+                (4, "Etc/GMT-14"),
+            ]
+        await downgrade(engine, "0008")
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT user_id, utc_offset FROM learning_settings ORDER BY user_id")
+            )
+            assert [tuple(row) for row in rows] == [(1, 3), (2, 0), (3, -5), (4, 14)]
+    finally:
+        await downgrade(engine, "base")
+        await engine.dispose()

@@ -20,17 +20,16 @@ from bot.features.training.service import (
     CARDS_MAX,
     CARDS_MIN,
     GRADES,
-    OFFSET_MAX,
-    OFFSET_MIN,
     SETTING_FIELDS,
     SNOOZE_DAYS,
+    offset_label,
+    zone_offset,
 )
 from bot.i18n import Translator
 from bot.telegram.guards import Target, declare_button
 from bot.telegram.keyboards import button, keyboard
 
 CARD_PRESETS = (5, 10, 20, 30)
-OFFSET_PRESETS = (-5, 0, 1, 3, 8)
 GRADE_KEYS = {1: "training-grade-again", 2: "training-grade-hard", 3: "training-grade-good"}
 GRADE_KEYS[4] = "training-grade-easy"
 
@@ -77,7 +76,7 @@ class TrClearCb(CallbackData, prefix="trc"):
 class TrSettingsCb(CallbackData, prefix="trs"):
     """Sets one field to an absolute value (a double press sets the same value again)."""
 
-    what: str  # c cards, z time zone, m/a/e reminder slots, x close, n nothing
+    what: str  # c cards, z choose the time zone, m/a/e reminder slots, x close, n nothing
     value: int
 
 
@@ -108,12 +107,27 @@ def clear_keyboard(t: Translator, asked: int) -> InlineKeyboardMarkup:
     )
 
 
-def offset_label(offset: int) -> str:
-    return f"UTC{'+' if offset >= 0 else '−'}{abs(offset)}"
+class TrZoneCb(CallbackData, prefix="trtz"):
+    """A zone of the time-zone prompt's list: its index in the list shown (kept in FSM data)."""
+
+    index: int
 
 
-def settings_keyboard(t: Translator, settings: LearningSettings) -> InlineKeyboardMarkup:
-    cards, offset = settings.cards_per_session, settings.utc_offset
+def zone_label(name: str, now: datetime) -> str:
+    """Europe/Berlin (UTC+1): the zone and its offset now."""
+    return f"{name} ({offset_label(zone_offset(name, now))})"
+
+
+def zone_keyboard(t: Translator, zones: list[str], now: datetime) -> InlineKeyboardMarkup:
+    """The zones to choose from, two a row, and Cancel."""
+    buttons = [button(zone_label(name, now), TrZoneCb(index=i)) for i, name in enumerate(zones)]
+    return keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)], t=t)
+
+
+def settings_keyboard(
+    t: Translator, settings: LearningSettings, now: datetime
+) -> InlineKeyboardMarkup:
+    cards = settings.cards_per_session
 
     def cb(what: str, value: int) -> TrSettingsCb:
         return TrSettingsCb(what=what, value=value)
@@ -139,11 +153,11 @@ def settings_keyboard(t: Translator, settings: LearningSettings) -> InlineKeyboa
     )
     rows += [
         [
-            button("−", cb("z", max(offset - 1, OFFSET_MIN))),
-            button(offset_label(offset), cb("n", 0)),
-            button("+", cb("z", min(offset + 1, OFFSET_MAX))),
+            button(
+                t("training-settings-zone-button", zone=zone_label(settings.time_zone, now)),
+                cb("z", 0),
+            )
         ],
-        [button(offset_label(n), cb("z", n)) for n in OFFSET_PRESETS],
         [button(t("training-btn-close"), cb("x", 0))],
     ]
     return keyboard(rows)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.db.base import Base, TimestampMixin, UtcDateTime
 
 WORD_LIMIT = 255
+ZONE_NAME_LIMIT = 64
 
 
 class WordPair(TimestampMixin, Base):
@@ -69,8 +70,9 @@ class LearningSettings(Base):
     remind_evening: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=text("true")
     )
-    utc_offset: Mapped[int] = mapped_column(
-        SmallInteger, nullable=False, default=0, server_default=text("0")
+    # An IANA zone name (Europe/Berlin): the reminder slots are its local hours, DST included.
+    time_zone: Mapped[str] = mapped_column(
+        String(ZONE_NAME_LIMIT), nullable=False, default="UTC", server_default="UTC"
     )
     # Reminders sent in a row without any activity in between; at 9 reminders pause.
     unanswered: Mapped[int] = mapped_column(

@@ -25,13 +25,16 @@ from bot.features.training.keyboards import (
     TrGradeCb,
     TrSettingsCb,
     TrSnoozeCb,
+    TrZoneCb,
     card_keyboard,
     clear_keyboard,
     settings_keyboard,
+    zone_keyboard,
+    zone_label,
 )
 from bot.features.training.messages import drop_expired, edit_quietly, resume_on_activity
 from bot.features.training.models import WORD_LIMIT, TrainingSession
-from bot.features.training.states import Review, TrainingAdd
+from bot.features.training.states import Review, TimeZone, TrainingAdd
 from bot.features.training.views import (
     answered_text,
     card_text,
@@ -40,12 +43,21 @@ from bot.features.training.views import (
     summary_text,
 )
 from bot.i18n import Translator
+from bot.refusals import STALE, Refused
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
-from bot.telegram.flows import Ctx, declare_flow
+from bot.telegram.flows import Ctx, declare_flow, expire_stale
 from bot.telegram.forms import Done, Field, Form, Invalid
 from bot.telegram.guards import guard
-from bot.telegram.prompts import PROMPT, finish_flow, remove_buttons, start_flow
+from bot.telegram.prompts import (
+    PROMPT,
+    LivePrompt,
+    ask,
+    finish_flow,
+    reask,
+    remove_buttons,
+    start_flow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +72,14 @@ COMMANDS = (
 
 # Another flow's command or /cancel ends the review's session (a new /review starts afresh).
 declare_flow(Review, "review", on_end=service.end_review)
+declare_flow(TimeZone, "settings")
 
 Clock = Callable[[], datetime]
 PROGRESS_FROM_ROWS = 1000  # files with more rows show their progress
 PROGRESS_EVERY_SECONDS = 1.5  # at most one progress edit this often
 CLEAR_VALID_SECONDS = 600  # a /clear question older than this no longer deletes anything
 LAST_ANSWER = "answered"  # FSM data of the review: the message taken as the last typed answer
+ZONES = "zones"  # FSM data of the time-zone prompt: the zones its buttons offer, in order
 
 
 # --- vocabulary --------------------------------------------------------------------------------
@@ -504,30 +518,150 @@ async def on_snooze(
 # --- settings --------------------------------------------------------------------------------
 
 
-async def cmd_settings(message: Message, session: AsyncSession, t: Translator) -> None:
+async def cmd_settings(
+    message: Message, session: AsyncSession, t: Translator, clock: Clock
+) -> None:
     assert message.from_user is not None
     settings = await service.ensure_settings(session, message.from_user.id)
-    await message.answer(settings_text(t, settings), reply_markup=settings_keyboard(t, settings))
+    now = clock()
+    await message.answer(
+        settings_text(t, settings, now), reply_markup=settings_keyboard(t, settings, now)
+    )
 
 
 async def on_settings_pressed(
-    callback: CallbackQuery, callback_data: TrSettingsCb, session: AsyncSession, t: Translator
+    callback: CallbackQuery,
+    callback_data: TrSettingsCb,
+    session: AsyncSession,
+    state: FSMContext,
+    t: Translator,
+    clock: Clock,
 ) -> None:
     if not isinstance(callback.message, Message):
         await callback.answer(t("button-stale"), show_alert=True)
         return
     settings = await service.ensure_settings(session, callback.from_user.id)
     await callback.answer()
+    now = clock()
     if callback_data.what == "x":
         await callback.message.edit_text(
-            f"{settings_text(t, settings)}\n\n{t('training-settings-saved')}"
+            f"{settings_text(t, settings, now)}\n\n{t('training-settings-saved')}"
         )
+        return
+    if callback_data.what == "z":
+        await start_zone_choice(callback, state, t, now)
         return
     if not service.apply_setting(settings, callback_data.what, callback_data.value):
         return
     await callback.message.edit_text(
-        settings_text(t, settings), reply_markup=settings_keyboard(t, settings)
+        settings_text(t, settings, now), reply_markup=settings_keyboard(t, settings, now)
     )
+
+
+# --- time zone ---------------------------------------------------------------------------------
+
+
+async def ask_zone(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    t: Translator,
+    text: str,
+    zones: list[str],
+    now: datetime,
+    *,
+    hint: str | None = None,
+) -> None:
+    """A prompt offering `zones` as buttons (they carry indexes into the list kept in FSM data);
+    a typed city or zone name searches."""
+    await state.update_data({ZONES: zones})
+    await ask(event, state, text, zone_keyboard(t, zones, now), hint=hint)
+
+
+async def start_zone_choice(
+    callback: CallbackQuery, state: FSMContext, t: Translator, now: datetime
+) -> None:
+    await start_flow(callback, state, TimeZone.choosing, t=t)
+    zones = list(service.common_zones(t.locale))
+    await ask_zone(callback, state, t, t("training-zone-ask"), zones, now)
+
+
+async def save_zone(
+    event: Message | CallbackQuery,
+    session: AsyncSession,
+    state: FSMContext,
+    t: Translator,
+    name: str,
+    now: datetime,
+) -> None:
+    """Keep the chosen zone, end the flow and show the settings card again."""
+    assert event.from_user is not None
+    settings = await service.ensure_settings(session, event.from_user.id)
+    if not service.set_time_zone(settings, name):
+        raise Refused(STALE)
+    chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id
+    await finish_flow(event.bot, chat_id, state, done=True)
+    text = (
+        f"{t('training-zone-saved', zone=zone_label(name, now))}\n\n"
+        f"{settings_text(t, settings, now)}"
+    )
+    markup = settings_keyboard(t, settings, now)
+    if isinstance(event, CallbackQuery) and isinstance(event.message, Message):
+        await event.message.edit_text(text, reply_markup=markup)
+    else:
+        assert event.bot is not None
+        await event.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def on_zone_pressed(
+    callback: CallbackQuery,
+    callback_data: TrZoneCb,
+    session: AsyncSession,
+    state: FSMContext,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    zones = (await state.get_data()).get(ZONES) or []
+    if not 0 <= callback_data.index < len(zones):
+        await callback.answer(t("button-stale"), show_alert=True)
+        return
+    await callback.answer()
+    await save_zone(callback, session, state, t, str(zones[callback_data.index]), clock())
+
+
+async def on_location_shared(
+    message: Message, state: FSMContext, t: Translator, clock: Clock
+) -> None:
+    """A shared location: the zones nearest to it are offered."""
+    assert message.location is not None
+    zones = service.zones_near(message.location.latitude, message.location.longitude)
+    if not zones:
+        await reask(message, state, t("training-zone-no-location"))
+        return
+    text = f"{t('training-zone-near')}\n\n{t('training-zone-ask')}"
+    await ask_zone(message, state, t, text, zones, clock())
+
+
+async def on_zone_typed(
+    message: Message, session: AsyncSession, state: FSMContext, t: Translator, clock: Clock
+) -> None:
+    assert message.text is not None
+    query = " ".join(message.text.split())
+    now = clock()
+    matches = service.search_zones(query) if len(query) <= service.ZONE_QUERY_MAX else []
+    if not matches:
+        shown = query if len(query) <= service.ZONE_QUERY_MAX else query[:60] + "…"
+        await reask(message, state, t("training-zone-not-found", query=shown))
+        return
+    chosen = service.chosen_zone(query, matches)
+    if chosen is not None:
+        await save_zone(message, session, state, t, chosen, now)
+        return
+    shown_zones = matches[: service.ZONE_MATCHES_SHOWN]
+    more = len(matches) - len(shown_zones)
+    text = t("training-zone-matches", count=str(len(matches)))
+    if more:
+        text += "\n" + t("training-zone-more", count=str(more))
+    await ask_zone(message, state, t, f"{text}\n\n{t('training-zone-ask')}", shown_zones, now)
 
 
 async def on_idle_text(message: Message) -> None:
@@ -556,5 +690,11 @@ def build_router() -> Router:
     router.callback_query.register(on_snooze, TrSnoozeCb.filter())
     router.callback_query.register(on_clear_pressed, TrClearCb.filter())
     router.callback_query.register(on_settings_pressed, TrSettingsCb.filter())
+    router.message.register(on_zone_typed, TimeZone.choosing, TEXT_INPUT)
+    router.message.register(on_location_shared, TimeZone.choosing, F.location)
+    router.callback_query.register(
+        on_zone_pressed, TrZoneCb.filter(), TimeZone.choosing, LivePrompt()
+    )
+    expire_stale(router, TrZoneCb.filter())
     router.message.register(on_idle_text, TEXT_INPUT, StateFilter(None))
     return router

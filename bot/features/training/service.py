@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import random
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import Select, delete, exists, false, func, select, update
@@ -34,7 +39,7 @@ SESSION_TTL = timedelta(hours=24)
 # A learner who answered in a session this recently is not interrupted by a reminder.
 ACTIVE_WINDOW = timedelta(minutes=15)
 CARDS_MIN, CARDS_MAX, CARDS_DEFAULT = 1, 50, 10
-OFFSET_MIN, OFFSET_MAX = -12, 14
+DEFAULT_ZONE = "UTC"
 # Reminder slots in the learner's local time (hours), in the order of the settings columns.
 SLOT_HOURS = {"morning": 8, "afternoon": 13, "evening": 20}
 # A slot missed while the bot was down still fires this long after its start, not later.
@@ -316,8 +321,6 @@ def apply_setting(settings: LearningSettings, what: str, value: int) -> bool:
     """Set one field from a settings button; False when the button means nothing."""
     if what == "c":
         settings.cards_per_session = min(max(value, CARDS_MIN), CARDS_MAX)
-    elif what == "z":
-        settings.utc_offset = min(max(value, OFFSET_MIN), OFFSET_MAX)
     elif what in SETTING_FIELDS:
         setattr(settings, SETTING_FIELDS[what], bool(value))
         settings.paused = False
@@ -331,14 +334,269 @@ def enabled_slots(settings: LearningSettings) -> list[int]:
     return [hour for hour, on in zip(SLOT_HOURS.values(), flags, strict=True) if on]
 
 
-def latest_slot(now: datetime, utc_offset: int, hours: Sequence[int]) -> datetime | None:
-    """The UTC start of the latest enabled slot at or before `now` (local time = UTC + offset)."""
-    local = now + timedelta(hours=utc_offset)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+# --- time zones ------------------------------------------------------------------------------
+
+# A short list of zones to choose from, by the learner's language (any other zone: search).
+COMMON_ZONES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "UTC",
+        "Europe/London",
+        "Europe/Berlin",
+        "America/New_York",
+        "America/Chicago",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "Asia/Tokyo",
+        "Australia/Sydney",
+    ),
+    "ru": (
+        "Europe/Kaliningrad",
+        "Europe/Moscow",
+        "Asia/Yekaterinburg",
+        "Asia/Novosibirsk",
+        "Asia/Vladivostok",
+        "Europe/Kyiv",
+        "Asia/Almaty",
+        "Europe/Berlin",
+        "UTC",
+    ),
+}
+ZONE_MATCHES_SHOWN = 8
+ZONE_QUERY_MAX = 64
+# Not places: the tz database's aliases for its own files and its compatibility directories.
+_NOT_ZONES = ("posix/", "right/", "SystemV/")
+_NOT_ZONE_NAMES = frozenset({"posixrules", "Factory", "localtime"})
+
+
+def common_zones(locale: str) -> tuple[str, ...]:
+    return COMMON_ZONES.get(locale, COMMON_ZONES["en"])
+
+
+@cache
+def known_zones() -> tuple[str, ...]:
+    """The IANA zone names of the tz database, sorted."""
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if name not in _NOT_ZONE_NAMES and not name.startswith(_NOT_ZONES)
+        )
+    )
+
+
+def is_zone(name: str) -> bool:
+    return name in known_zones() or name == DEFAULT_ZONE
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """The zone of a stored name; UTC for a name the tz database does not know (any more)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+# Cities as Russian speakers type them (the tz database names its zones in English).
+ZONE_ALIASES: dict[str, tuple[str, ...]] = {
+    "Europe/Kaliningrad": ("калининград",),
+    "Europe/Moscow": (
+        "москва",
+        "санкт-петербург",
+        "петербург",
+        "казань",
+        "нижний новгород",
+        "ростов-на-дону",
+        "воронеж",
+        "сочи",
+    ),
+    "Europe/Samara": ("самара", "ижевск"),
+    "Europe/Volgograd": ("волгоград",),
+    "Asia/Yekaterinburg": ("екатеринбург", "челябинск", "пермь", "уфа", "тюмень"),
+    "Asia/Omsk": ("омск",),
+    "Asia/Novosibirsk": ("новосибирск",),
+    "Asia/Krasnoyarsk": ("красноярск",),
+    "Asia/Irkutsk": ("иркутск",),
+    "Asia/Yakutsk": ("якутск",),
+    "Asia/Vladivostok": ("владивосток", "хабаровск"),
+    "Asia/Magadan": ("магадан",),
+    "Asia/Kamchatka": ("петропавловск-камчатский", "камчатка"),
+    "Europe/Kyiv": ("киев", "київ"),
+    "Europe/Minsk": ("минск",),
+    "Europe/Chisinau": ("кишинев",),
+    "Europe/Riga": ("рига",),
+    "Europe/Vilnius": ("вильнюс",),
+    "Europe/Tallinn": ("таллин", "таллинн"),
+    "Asia/Almaty": ("алматы", "алма-ата", "астана"),
+    "Asia/Tashkent": ("ташкент",),
+    "Asia/Bishkek": ("бишкек",),
+    "Asia/Tbilisi": ("тбилиси",),
+    "Asia/Yerevan": ("ереван",),
+    "Asia/Baku": ("баку",),
+    "Asia/Jerusalem": ("иерусалим", "тель-авив"),
+    "Europe/Istanbul": ("стамбул",),
+    "Europe/Berlin": ("берлин",),
+    "Europe/London": ("лондон",),
+    "Europe/Paris": ("париж",),
+    "Europe/Warsaw": ("варшава",),
+    "Europe/Prague": ("прага",),
+    "America/New_York": ("нью-йорк",),
+}
+
+
+def _spoken(name: str) -> str:
+    """How a zone name is typed: case-folded, spaces for underscores."""
+    return name.replace("_", " ").casefold().replace("ё", "е")
+
+
+def _names(zone: str) -> tuple[str, list[str]]:
+    """A zone's full name and its cities (the last component, and the aliases), as typed."""
+    full = _spoken(zone)
+    return full, [full.rsplit("/", 1)[-1], *ZONE_ALIASES.get(zone, ())]
+
+
+def search_zones(query: str) -> list[str]:
+    """Zones whose name or city (last component, or a Russian alias) contains the query,
+    case-insensitively, with spaces for underscores ("new york" finds America/New_York); exact
+    names first, then exact cities, then cities that start with the query, then the rest,
+    each alphabetically."""
+    needle = " ".join(_spoken(query).split())
+    if not needle:
+        return []
+    ranked: list[tuple[int, str]] = []
+    for zone in known_zones():
+        full, cities = _names(zone)
+        if full == needle:
+            rank = 0
+        elif needle in cities:
+            rank = 1
+        elif any(city.startswith(needle) for city in cities):
+            rank = 2
+        elif needle in full or any(needle in city for city in cities):
+            rank = 3
+        else:
+            continue
+        ranked.append((rank, zone))
+    ranked.sort()
+    return [zone for _rank, zone in ranked]
+
+
+def chosen_zone(query: str, matches: Sequence[str]) -> str | None:
+    """The one zone a search names: its only match, or the one zone whose full name or city is
+    exactly the query."""
+    if len(matches) == 1:
+        return matches[0]
+    needle = " ".join(_spoken(query).split())
+    exact = [zone for zone in matches if _names(zone)[0] == needle]
+    if len(exact) == 1:
+        return exact[0]
+    cities = [zone for zone in matches if needle in _names(zone)[1]]
+    return cities[0] if len(cities) == 1 else None
+
+
+# --- zones near a shared location ---
+
+NEAR_ZONES_SHOWN = 3
+_COORDINATES = re.compile(r"^([+-]\d{4,6})([+-]\d{5,7})$")
+
+
+def _degrees(value: str, degree_digits: int) -> float:
+    """±DDMM[SS] (or ±DDDMM[SS]) of the tz database's tables, in degrees."""
+    sign = -1 if value[0] == "-" else 1
+    digits = value[1:]
+    degrees = int(digits[:degree_digits])
+    minutes = int(digits[degree_digits : degree_digits + 2])
+    seconds = int(digits[degree_digits + 2 :] or 0)
+    return sign * (degrees + minutes / 60 + seconds / 3600)
+
+
+def _zone_table() -> str | None:
+    """zone1970.tab of the tzdata package, or of the system's tz database."""
+    try:
+        table = resources.files("tzdata").joinpath("zoneinfo", "zone1970.tab")
+        if table.is_file():
+            return table.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        pass
+    for folder in TZPATH:
+        path = Path(folder) / "zone1970.tab"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None
+
+
+@cache
+def zone_places() -> tuple[tuple[str, float, float], ...]:
+    """Each zone's principal place: (zone, latitude, longitude); empty without the table."""
+    places: list[tuple[str, float, float]] = []
+    for line in (_zone_table() or "").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) < 3 or not is_zone(fields[2]):
+            continue
+        match = _COORDINATES.match(fields[1])
+        if match is None:
+            continue
+        lat, lon = match.groups()
+        places.append((fields[2], _degrees(lat, 2), _degrees(lon, 3)))
+    return tuple(places)
+
+
+def _distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance, in radians (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def zones_near(latitude: float, longitude: float) -> list[str]:
+    """The zones whose principal places are nearest to a location, nearest first (a location
+    near a border may lie in the second one: the learner chooses)."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return []
+    ranked = sorted(zone_places(), key=lambda p: _distance(latitude, longitude, p[1], p[2]))
+    return [zone for zone, _lat, _lon in ranked[:NEAR_ZONES_SHOWN]]
+
+
+def zone_offset(name: str, now: datetime) -> timedelta:
+    """The zone's offset from UTC at `now`."""
+    return now.astimezone(zone_of(name)).utcoffset() or timedelta(0)
+
+
+def offset_label(offset: timedelta) -> str:
+    """UTC+3, UTC−5, UTC+5:30, UTC±0."""
+    minutes = int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return "UTC±0"
+    sign = "+" if minutes > 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def set_time_zone(settings: LearningSettings, name: str) -> bool:
+    """Keep the learner's zone; False for a name that is no zone."""
+    if not is_zone(name):
+        return False
+    settings.time_zone = name
+    return True
+
+
+def local_to_utc(day: date, hour: int, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock hour of a local day.
+
+    An hour that does not exist that day (a daylight saving gap) moves forward by the gap;
+    an hour that happens twice (clocks turned back) is its first occurrence, so it fires once."""
+    wall = datetime(day.year, day.month, day.day, hour, tzinfo=zone)  # fold=0: the first
+    return wall.astimezone(UTC)
+
+
+def latest_slot(now: datetime, zone: ZoneInfo, hours: Sequence[int]) -> datetime | None:
+    """The UTC start of the latest enabled slot at or before `now` (slots are local hours of
+    the learner's zone: they follow daylight saving time)."""
+    today = now.astimezone(zone).date()
     starts = [
-        midnight + timedelta(days=day, hours=hour) - timedelta(hours=utc_offset)
-        for day in (-1, 0)
-        for hour in hours
+        local_to_utc(today + timedelta(days=day), hour, zone) for day in (-1, 0) for hour in hours
     ]
     passed = [start for start in starts if start <= now]
     return max(passed) if passed else None
@@ -348,7 +606,7 @@ def slot_to_fire(settings: LearningSettings, now: datetime) -> datetime | None:
     """The slot a reminder is due for now, if any (each slot fires once)."""
     if settings.paused:
         return None
-    slot = latest_slot(now, settings.utc_offset, enabled_slots(settings))
+    slot = latest_slot(now, zone_of(settings.time_zone), enabled_slots(settings))
     if slot is None or now - slot >= SLOT_GRACE:
         return None
     if settings.last_slot_at is not None and settings.last_slot_at >= slot:

@@ -14,3 +14,9 @@ class TrainingAdd(StatesGroup):
 
 class Review(StatesGroup):
     answering = State()
+
+
+class TimeZone(StatesGroup):
+    """/settings: the zone is chosen from a list, or searched for by a typed city or name."""
+
+    choosing = State()

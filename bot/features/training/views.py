@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.features.core.models import User
 from bot.features.training import service
-from bot.features.training.keyboards import grade_label, offset_label
+from bot.features.training.keyboards import grade_label, zone_label
 from bot.features.training.models import LearningSettings
 from bot.i18n import Translator, get_translator, resolve_locale
 
@@ -69,7 +71,7 @@ def summary_text(t: Translator, grades: dict[str, int]) -> str:
     )
 
 
-def settings_text(t: Translator, settings: LearningSettings) -> str:
+def settings_text(t: Translator, settings: LearningSettings, now: datetime) -> str:
     def mark(on: bool) -> str:
         return "✅" if on else "❌"
 
@@ -82,7 +84,7 @@ def settings_text(t: Translator, settings: LearningSettings) -> str:
             morning=mark(settings.remind_morning),
             afternoon=mark(settings.remind_afternoon),
             evening=mark(settings.remind_evening),
-            zone=offset_label(settings.utc_offset),
+            zone=zone_label(settings.time_zone, now),
         ),
     ]
     if settings.paused:

@@ -8,6 +8,7 @@ cmd-getpair = review one card
 cmd-settings = cards per session, reminders, time zone
 flow-TrainingAdd = adding a word pair
 flow-Review = the review
+flow-TimeZone = choosing a time zone
 
 training-add-ask = Send the pair as <code>word — translation</code> (or <code>word = translation</code>, <code>word; translation</code>).
 training-add-usage = I could not find a pair there. Use <code>/add word — translation</code> (or <code>=</code>, <code>;</code> between them).
@@ -76,6 +77,14 @@ training-settings-morning = Morning 08:00
 training-settings-afternoon = Afternoon 13:00
 training-settings-evening = Evening 20:00
 training-settings-paused = Reminders are paused: turn a reminder on or review to resume them.
+training-settings-zone-button = 🌍 Time zone: { $zone }
+training-zone-ask = Choose your time zone, or type a city or a zone name (for example <code>New York</code>, <code>Berlin</code>, <code>Europe/Moscow</code>), or share a location (📎 → Location). Reminders follow daylight saving time.
+training-zone-matches = Zones found: { $count }.
+training-zone-more = Showing the first ones: type more of the name to see the other { $count }.
+training-zone-not-found = I know no time zone called “{ $query }”. Type a city (in English) or a zone name like <code>Europe/Berlin</code>.
+training-zone-saved = Time zone saved: <b>{ $zone }</b>.
+training-zone-near = The zones nearest to that location:
+training-zone-no-location = I could not tell a time zone from that location: type a city or a zone name.
 training-btn-close = Close
 training-settings-saved = Settings saved.
 

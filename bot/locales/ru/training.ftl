@@ -8,6 +8,7 @@ cmd-getpair = повторить одну карточку
 cmd-settings = карточки за сессию, напоминания, часовой пояс
 flow-TrainingAdd = добавление пары слов
 flow-Review = повторение
+flow-TimeZone = выбор часового пояса
 
 training-add-ask = Пришлите пару в виде <code>слово — перевод</code> (или <code>слово = перевод</code>, <code>слово; перевод</code>).
 training-add-usage = Не вижу пары. Используйте <code>/add слово — перевод</code> (или <code>=</code>, <code>;</code> между ними).
@@ -76,6 +77,14 @@ training-settings-morning = Утро 08:00
 training-settings-afternoon = День 13:00
 training-settings-evening = Вечер 20:00
 training-settings-paused = Напоминания приостановлены: включите напоминание или начните повторение, чтобы возобновить их.
+training-settings-zone-button = 🌍 Часовой пояс: { $zone }
+training-zone-ask = Выберите часовой пояс или напишите город или название пояса (например, <code>Москва</code>, <code>Новосибирск</code>, <code>Europe/Berlin</code>) или отправьте геопозицию (📎 → Геопозиция). Напоминания учитывают переход на летнее время.
+training-zone-matches = Найдено поясов: { $count }.
+training-zone-more = Показаны первые: уточните название, чтобы увидеть остальные ({ $count }).
+training-zone-not-found = Не знаю часового пояса «{ $query }». Напишите крупный город (например, <code>Екатеринбург</code> или <code>Yekaterinburg</code>) или название пояса вроде <code>Europe/Moscow</code>.
+training-zone-saved = Часовой пояс сохранён: <b>{ $zone }</b>.
+training-zone-near = Ближайшие к этому месту часовые пояса:
+training-zone-no-location = По этому месту не получилось определить часовой пояс: напишите город или название пояса.
 training-btn-close = Закрыть
 training-settings-saved = Настройки сохранены.
 
