@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.features.profile.models import Profile
-from bot.features.profile.service import CARD_KEY, CARD_POSTED, CardData
+from bot.features.profile.service import CARD_KEY, CARD_POSTED, Card, CardData
 from bot.i18n import Html, Translator, get_translator
 from bot.outbox import sender as outbox
 from bot.outbox.service import message_key
@@ -58,3 +58,9 @@ async def publish(session: AsyncSession, settings: Settings, profile: Profile) -
         owner_id=profile.id,
     )
     return True
+
+
+async def remove_card(session: AsyncSession, card: Card | None) -> None:
+    """Queue the deletion of a published intro card (a card already gone is no error)."""
+    if card is not None:
+        await outbox.delete(session, card.chat_id, [card.message_id], quiet=True)
