@@ -60,8 +60,9 @@ async def on_forget_confirmed(
 ) -> None:
     # Everything is written (rows, the card's deletion in the outbox, the cleared state)
     # before the first request: the update commits then.
-    card = await service.forget(session, callback.from_user.id)
-    await remove_card(session, card)
+    profile_id, card = await service.forget(session, callback.from_user.id)
+    if profile_id is not None:
+        await remove_card(session, profile_id, card)
     await state.set_state(None)
     await state.set_data({})  # every flow ends, paused ones too
     await callback.answer()
@@ -101,7 +102,7 @@ async def member_left(
     access.member_changed(user_id)
     profile = await profiles.profile_of(session, user_id)
     if profile is not None and settings.intro_card_of_leavers == "remove":
-        await remove_card(session, profiles.take_card(profile))
+        await remove_card(session, profile.id, profiles.take_card(profile))
         await session.flush()
     state = FSMContext(storage, StorageKey(bot_id=bot.id, chat_id=user_id, user_id=user_id))
     current = await state.get_state()

@@ -99,12 +99,13 @@ async def summary(session: AsyncSession, user_id: int) -> Summary:
     )
 
 
-async def forget(session: AsyncSession, user_id: int) -> Card | None:
+async def forget(session: AsyncSession, user_id: int) -> tuple[int | None, Card | None]:
     """Delete and anonymise what the bot stores about `user_id` (see the module's docstring);
-    the intro card to delete, if one was published."""
-    card = None
+    the id of the profile deleted, if any, and its intro card to delete, if one was published."""
+    card = profile_id = None
     profile = await session.scalar(select(Profile).where(Profile.user_id == user_id))
     if profile is not None:
+        profile_id = profile.id
         card = await remove_profile(session, profile)
     owned: tuple[type[Base], ...] = (
         WordPair,
@@ -146,7 +147,7 @@ async def forget(session: AsyncSession, user_id: int) -> Card | None:
         .values(first_name="", last_name=None, username=None, language_code=None)
     )
     await session.flush()
-    return card
+    return profile_id, card
 
 
 # --- /export_me ------------------------------------------------------------------------------

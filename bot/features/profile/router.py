@@ -324,7 +324,8 @@ async def on_remove_answered(
         return
     name = profile.full_name or str(profile.user_id)
     # The profile goes and its card's deletion is queued, in this update's transaction.
-    await remove_card(ctx.session, await service.remove_profile(ctx.session, profile))
+    profile_id = profile.id
+    await remove_card(ctx.session, profile_id, await service.remove_profile(ctx.session, profile))
     await ctx.update(**{PROFILE: None})
     await ask_target(ctx, hint=t("profile-admin-removed", name=name))
 

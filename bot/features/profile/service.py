@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.dialect import dialect_name, insert
 from bot.features.core.models import User
 from bot.features.profile.models import Profile
-from bot.outbox.service import sent_hook
+from bot.outbox.service import DELETE, enqueue, sent_hook
 
 NAME_LIMIT = 30
 ABOUT_LIMIT = 3900
@@ -250,6 +250,10 @@ async def record_card(
     if profile is not None:
         profile.published_chat_id = chat_id
         profile.published_message_id = message_id
+    elif profile_id is not None:
+        # The profile was removed while its card was on its way: the card goes too.
+        payload = {"message_ids": [message_id], "quiet": True}
+        await enqueue(session, chat_id=chat_id, action=DELETE, payload=payload)
 
 
 async def find_or_create_by_id(session: AsyncSession, user_id: int) -> tuple[Profile, bool]:
