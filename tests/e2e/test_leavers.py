@@ -65,3 +65,14 @@ async def test_the_card_of_a_removed_member_is_kept_with_keep(community: Communi
 def key(community: Community, user_id: int) -> StorageKey:
     bot_id = community.world.bot_user.id
     return StorageKey(bot_id=bot_id, chat_id=user_id, user_id=user_id)
+
+
+async def test_a_member_who_left_can_still_export_and_forget(community: Community) -> None:
+    mia = community.member
+    await onboard(community)
+    await community.group.leave(mia)
+    await mia.send("/export_me")
+    assert mia.last_message.document is not None
+    await mia.send("/forget")
+    await mia.press("🗑 Delete everything")
+    assert await profile_row(community, mia.id) is None

@@ -31,9 +31,11 @@ from bot.telegram.prompts import PROMPT, LivePrompt, ask, remove_buttons, start_
 
 log = logging.getLogger(__name__)
 
+# Everyone, not only members: someone who left the community chat keeps the right to see and
+# delete what the bot stores about them (for a stranger it is little more than the users row).
 COMMANDS = (
-    CommandSpec("forget", Where.PRIVATE, Who.MEMBER),
-    CommandSpec("export_me", Where.PRIVATE, Who.MEMBER),
+    CommandSpec("forget", Where.PRIVATE, Who.EVERYONE),
+    CommandSpec("export_me", Where.PRIVATE, Who.EVERYONE),
 )
 
 declare_flow(Forget, "forget")
@@ -145,7 +147,7 @@ def build_router() -> Router:
     leaving.message.register(on_left_notice, CommunityChat(), F.left_chat_member.is_not(None))
     router.include_router(leaving)
 
-    member = guard(Router(name="privacy-member"), where=Where.PRIVATE, who=Who.MEMBER)
+    member = guard(Router(name="privacy-own-data"), where=Where.PRIVATE, who=Who.EVERYONE)
     member.message.register(cmd_forget, Command("forget"))
     member.message.register(cmd_export_me, Command("export_me"))
     member.callback_query.register(
