@@ -13,6 +13,7 @@ from bot.features.events.models import Event
 from bot.features.privacy.keyboards import PvForgetCb
 from bot.features.profile.models import Profile
 from bot.features.topics.models import Topic
+from bot.features.topics.router import render_topics
 from bot.features.training import service as training
 from bot.features.training.models import LearningSettings, WordPair
 from bot.features.voting.models import (
@@ -23,6 +24,8 @@ from bot.features.voting.models import (
     Vote,
     VotingSession,
 )
+from bot.features.voting.publish import author_name
+from bot.i18n import get_translator
 from bot.sandbox.client import ChatMessage
 from tests.e2e.conftest import Community
 
@@ -174,6 +177,15 @@ async def test_forget_deletes_and_anonymises(community: Community) -> None:
         user = await session.get(User, me)
         assert user is not None
         assert (user.first_name, user.last_name, user.username) == ("", None, None)
+    # Where the author was named, a former member is.
+    async with community.app.session_factory() as session:
+        event = await session.get(Event, topic.event_id)
+        assert event is not None
+        t = get_translator("en")
+        text, _, _ = await render_topics(session, t, community.app.settings, event, 1, links=True)
+        assert "Sharks" in text
+        assert "a former member" in text
+        assert await author_name(session, proposal.author_id, t) == "a former member"
     # Not in any flow: the member can start again as a newcomer.
     await mia.send("/profile")
     assert "You have no profile yet" in mia.last_message.text
