@@ -76,3 +76,31 @@ async def test_a_member_who_left_can_still_export_and_forget(community: Communit
     await mia.send("/forget")
     await mia.press("🗑 Delete everything")
     assert await profile_row(community, mia.id) is None
+
+
+async def test_either_update_alone_removes_the_card(community: Community) -> None:
+    """chat_member (an admin bot gets it) and the "left" service message (a fallback) each do."""
+    mia, otto = community.member, community.other
+    card = await onboard(community)
+    world, chat = community.world, community.group.record
+    chat.members[mia.id] = "kicked"
+    update = {
+        "chat": chat.to_api(),
+        "from": community.admin.record.to_api(),
+        "date": world.now(),
+        "old_chat_member": world.member_api(mia.id, "member", forum=True),
+        "new_chat_member": world.member_api(mia.id, "kicked", forum=True),
+    }
+    await world.settle([world.enqueue("chat_member", update)])
+    assert card.deleted
+
+    await otto.send("/intro")
+    for answer in ("Otto", "Kuznetsov", ABOUT):
+        await otto.send(answer)
+    await otto.press("✅ Confirm")
+    otto_card = intro_posts(community)[-1]
+    assert not otto_card.deleted
+    chat.members[otto.id] = "left"
+    notice = world.add_message(chat, otto.record, {"left_chat_member": otto.record.to_api()})
+    await world.settle([world.enqueue("message", notice.to_api())])
+    assert otto_card.deleted
