@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.features.coffee.models import CoffeeAnswer, CoffeePair, CoffeeRound
+from bot.features.coffee.models import PAIRED, CoffeeAnswer, CoffeePair, CoffeeRound
 from bot.features.core.models import User
 from bot.features.events.models import Event
 from bot.features.privacy.keyboards import PvForgetCb
@@ -19,6 +19,7 @@ from bot.features.training.models import LearningSettings, WordPair
 from bot.features.voting.models import (
     CLOSED,
     JOINING,
+    PASSED,
     Proposal,
     SessionParticipant,
     Vote,
@@ -78,8 +79,20 @@ async def arrange(community: Community) -> dict[str, int]:
         )
         session.add_all([closed, live])
         await session.flush()
-        old = Proposal(session_id=closed.id, author_id=mia, text="Pizza", closes_at=now)
-        new = Proposal(session_id=live.id, author_id=otto, text="Tea", closes_at=now)
+        # Nothing is due: no job acts on these while the test runs.
+        old = Proposal(
+            session_id=closed.id,
+            author_id=mia,
+            text="Pizza",
+            status=PASSED,
+            closes_at=now - timedelta(hours=1),
+            closed_at=now - timedelta(hours=1),
+            result=PASSED,
+            yes_count=1,
+            no_count=1,
+        )
+        later = now + timedelta(hours=1)
+        new = Proposal(session_id=live.id, author_id=otto, text="Tea", closes_at=later)
         session.add_all([old, new])
         await session.flush()
         for voting in (closed, live):
@@ -92,8 +105,14 @@ async def arrange(community: Community) -> dict[str, int]:
                 Vote(proposal_id=new.id, user_id=mia, choice="yes"),
             ]
         )
+        # A past round, already paired (no job takes it).
         coffee = CoffeeRound(
-            chat_id=community.group.id, week="2026-W49", opens_at=now, pairs_at=now
+            chat_id=community.group.id,
+            week="2026-W49",
+            status=PAIRED,
+            opens_at=now - timedelta(days=2),
+            pairs_at=now - timedelta(days=1),
+            paired_at=now - timedelta(days=1),
         )
         session.add(coffee)
         await session.flush()
@@ -165,6 +184,7 @@ async def test_forget_deletes_and_anonymises(community: Community) -> None:
         proposal = await session.get(Proposal, ids["old"])
         assert proposal is not None
         assert proposal.author_id is None
+        assert (proposal.yes_count, proposal.no_count) == (1, 1)
         choices = await session.execute(
             select(Vote.choice, Vote.user_id).where(Vote.proposal_id == ids["old"])
         )
