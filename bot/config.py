@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     community_chat_id: int | None = None
     intro_topic_id: int | None = None
+    # A member who leaves the community chat (or is removed): their intro card is removed or kept.
+    intro_card_of_leavers: Literal["remove", "keep"] = "remove"
     announcements_topic_id: int | None = None
     content_topic_id: int | None = None
     community_timezone: str = "UTC"

@@ -15,6 +15,7 @@ from bot.features import (
     game,
     intro,
     moderation,
+    privacy,
     profile,
     topics,
     training,
@@ -42,6 +43,8 @@ FEATURES: tuple[Feature, ...] = (
     coffee.feature,
     training.feature,
     game.feature,
+    # Last: /forget and /export_me, and it watches members leave the community chat.
+    privacy.feature,
 )
 
 

@@ -128,6 +128,20 @@ async def enqueue(
     )
 
 
+async def withdraw(session: AsyncSession, key: str) -> int:
+    """Drop the posts and edits of `key` that no sender has taken yet (the object they show is
+    gone); how many. One already in flight is recorded by its hook, which may then undo it."""
+    result = await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.key == key,
+            OutboxMessage.status == PENDING,
+            OutboxMessage.claimed_until.is_(None),
+            OutboxMessage.action.in_((SEND, EDIT)),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # What a newer version of a message replaces in a waiting row.
 _CONTENT = ("text", "markup", "preview")
 

@@ -649,6 +649,10 @@ class GroupActor(_Actor):
     async def leave(self, user: UserActor) -> Reply:
         return await self._roundtrip(lambda: self._set_status(user, "left", True))
 
+    async def kick(self, user: UserActor) -> Reply:
+        """An admin removes (bans) `user`: left_chat_member and chat_member; waits for the bot."""
+        return await self._roundtrip(lambda: self._set_status(user, "kicked", True))
+
     def _set_status(
         self, user: UserActor, status: MemberStatus, emit: bool
     ) -> list[QueuedUpdate | None]:

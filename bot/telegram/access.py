@@ -99,6 +99,10 @@ class Access:
         self._members[user_id] = present
         return present
 
+    def member_changed(self, user_id: int) -> None:
+        """Drop a user's cached membership (they left or were removed: read it anew)."""
+        self._members.pop(user_id, None)
+
     def forget(self, chat_id: int) -> None:
         """Drop cached admins of a chat (after a chat_member update, a migration…)."""
         self._chat_admins.pop(chat_id, None)

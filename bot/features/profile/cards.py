@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.features.profile.models import Profile
-from bot.features.profile.service import CARD_KEY, CARD_POSTED, CardData
+from bot.features.profile.service import CARD_KEY, CARD_POSTED, Card, CardData
 from bot.i18n import Html, Translator, get_translator
 from bot.outbox import sender as outbox
-from bot.outbox.service import message_key
+from bot.outbox.service import message_key, withdraw
 from bot.telegram.links import message_link, user_link
 from bot.telegram.text import escape
 
@@ -58,3 +58,11 @@ async def publish(session: AsyncSession, settings: Settings, profile: Profile) -
         owner_id=profile.id,
     )
     return True
+
+
+async def remove_card(session: AsyncSession, profile_id: int, card: Card | None) -> None:
+    """Queue the deletion of a profile's published intro card (a card already gone is no
+    error), and drop a post or an edit of it still waiting in the outbox."""
+    await withdraw(session, message_key(CARD_KEY, profile_id))
+    if card is not None:
+        await outbox.delete(session, card.chat_id, [card.message_id], quiet=True)

@@ -35,6 +35,10 @@ class PfAdmRestartCb(CallbackData, prefix="pf-a-again"):
     pass
 
 
+class PfAdmRemoveCb(CallbackData, prefix="pf-a-rm"):
+    step: int  # 0 ask (on the card), 1 remove, 2 back to the card
+
+
 def own_card_keyboard(t: Translator) -> InlineKeyboardMarkup:
     edit = [
         button(t("profile-btn-edit", field=t(FIELD_LABELS[field])), PfEditCb(field=field))
@@ -56,5 +60,15 @@ def admin_card_rows(t: Translator) -> list[list[InlineKeyboardButton]]:
             button(t("profile-btn-publish"), PfAdmPublishCb(preview=0)),
             button(t("profile-btn-publish-preview"), PfAdmPublishCb(preview=1)),
         ],
+        [button(t("profile-btn-remove"), PfAdmRemoveCb(step=0))],
         [button(t("profile-btn-start-over"), PfAdmRestartCb())],
     ]
+
+
+def remove_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    """The question of Remove profile: Remove, Back to the card (and the flow's Cancel)."""
+    rows = [
+        [button(t("profile-btn-remove-confirm"), PfAdmRemoveCb(step=1))],
+        [button(t("btn-back"), PfAdmRemoveCb(step=2))],
+    ]
+    return keyboard(rows, t=t)

@@ -12,16 +12,18 @@ from aiogram.types import CallbackQuery, Message, MessageOriginHiddenUser, Messa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.profile import service
-from bot.features.profile.cards import publish
+from bot.features.profile.cards import publish, remove_card
 from bot.features.profile.keyboards import (
     ADMIN_LIST,
     FIELD_LABELS,
     PfAdmPublishCb,
+    PfAdmRemoveCb,
     PfAdmRestartCb,
     PfEditCb,
     PfSearchCb,
     admin_card_rows,
     own_card_keyboard,
+    remove_keyboard,
     result_label,
 )
 from bot.features.profile.models import Profile
@@ -297,6 +299,45 @@ async def on_publish(
         await show_managed(ctx, profile)
 
 
+async def on_remove_asked(
+    callback: CallbackQuery, state: FSMContext, t: Translator, **data: Any
+) -> None:
+    ctx = await Ctx.of(callback, state, t, data)
+    profile = await managed_profile(ctx)
+    if profile is None:
+        await ctx.ack(t("profile-gone"), alert=True)
+        return
+    await state.set_state(ProfileAdmin.removing)
+    await ctx.ack()
+    name = profile.full_name or str(profile.user_id)
+    text = t("profile-admin-remove-ask", name=name, id=str(profile.user_id))
+    await ask(callback, state, text, remove_keyboard(t), edit=True)
+
+
+async def on_remove_answered(
+    callback: CallbackQuery,
+    callback_data: PfAdmRemoveCb,
+    state: FSMContext,
+    t: Translator,
+    **data: Any,
+) -> None:
+    ctx = await Ctx.of(callback, state, t, data)
+    profile = await managed_profile(ctx)
+    if profile is None:
+        await ctx.ack(t("profile-gone"), alert=True)
+        await ask_target(ctx)
+        return
+    if callback_data.step != 1:
+        await show_managed(ctx, profile)
+        return
+    name = profile.full_name or str(profile.user_id)
+    # The profile goes and its card's deletion is queued, in this update's transaction.
+    profile_id = profile.id
+    await remove_card(ctx.session, profile_id, await service.remove_profile(ctx.session, profile))
+    await ctx.update(**{PROFILE: None})
+    await ask_target(ctx, hint=t("profile-admin-removed", name=name))
+
+
 async def on_start_over(
     callback: CallbackQuery, state: FSMContext, t: Translator, **data: Any
 ) -> None:
@@ -317,8 +358,11 @@ def build_admin_router() -> Router:
     managing = (ProfileAdmin.managing, LivePrompt())
     cb.register(on_publish, *managing, PfAdmPublishCb.filter())
     cb.register(on_start_over, *managing, PfAdmRestartCb.filter())
+    cb.register(on_remove_asked, *managing, PfAdmRemoveCb.filter(F.step == 0))
+    removing = (ProfileAdmin.removing, LivePrompt())
+    cb.register(on_remove_answered, *removing, PfAdmRemoveCb.filter(F.step != 0))
     # Last: a stale press gets the alert; a non-admin's press was refused by the guard.
-    extra = (PfAdmPublishCb.filter(), PfAdmRestartCb.filter())
+    extra = (PfAdmPublishCb.filter(), PfAdmRestartCb.filter(), PfAdmRemoveCb.filter())
     expire_stale(router, *RESULTS.buttons, *MANAGER.buttons, *extra)
     return router
 

@@ -15,7 +15,7 @@ from bot.db.dialect import dialect_name, insert
 from bot.db.fulltext import Searchable, fold
 from bot.features.core.models import User
 from bot.features.profile.models import Profile
-from bot.outbox.service import sent_hook
+from bot.outbox.service import DELETE, enqueue, sent_hook
 
 NAME_LIMIT = 30
 ABOUT_LIMIT = 3900
@@ -253,6 +253,10 @@ async def record_card(
     if profile is not None:
         profile.published_chat_id = chat_id
         profile.published_message_id = message_id
+    elif profile_id is not None:
+        # The profile was removed while its card was on its way: the card goes too.
+        payload = {"message_ids": [message_id], "quiet": True}
+        await enqueue(session, chat_id=chat_id, action=DELETE, payload=payload)
 
 
 async def find_or_create_by_id(session: AsyncSession, user_id: int) -> tuple[Profile, bool]:
@@ -270,3 +274,31 @@ async def find_or_create_by_id(session: AsyncSession, user_id: int) -> tuple[Pro
         last_name=user.last_name or "",
         username=user.username,
     )
+
+
+# --- removal (admins' Remove, /forget) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """A published intro card: where the caller deletes it (through the outbox)."""
+
+    chat_id: int
+    message_id: int
+
+
+def take_card(profile: Profile) -> Card | None:
+    """The profile's published card (to delete), no longer recorded on the profile."""
+    chat_id, message_id = profile.published_chat_id, profile.published_message_id
+    profile.published_chat_id = profile.published_message_id = None
+    if chat_id is None or message_id is None:
+        return None
+    return Card(chat_id, message_id)
+
+
+async def remove_profile(session: AsyncSession, profile: Profile) -> Card | None:
+    """Delete a profile; its published card, which the caller deletes through the outbox."""
+    card = take_card(profile)
+    await session.delete(profile)
+    await session.flush()
+    return card

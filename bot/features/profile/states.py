@@ -16,3 +16,5 @@ class ProfileAdmin(StatesGroup):
     waiting_for_target = State()
     managing = State()
     waiting_for_value = State()
+    # Remove profile pressed: the question (Remove / Back to the card).
+    removing = State()

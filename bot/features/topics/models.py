@@ -15,7 +15,8 @@ class Topic(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    # None: the author used /forget (the topic stays, anonymised).
+    author_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=utcnow, server_default=NOW, nullable=False

@@ -76,7 +76,12 @@ async def render_topics(
     if not rows:
         lines.append(t("topics-list-empty"))
     for index, (topic, author) in enumerate(rows, start=page.offset + 1):
-        name = user_link(author.id, author.full_name) if links else Html(escape(author.full_name))
+        if author is None:
+            name = Html(escape(t("former-member")))
+        elif links:
+            name = user_link(author.id, author.full_name)
+        else:
+            name = Html(escape(author.full_name))
         lines.append(
             t(
                 "topics-list-item",

@@ -31,11 +31,11 @@ async def count_topics(session: AsyncSession, event_id: int) -> int:
 
 async def topics_page(
     session: AsyncSession, event_id: int, *, offset: int, limit: int = PAGE_SIZE
-) -> Sequence[tuple[Topic, User]]:
-    """Topics of an event with their authors, oldest first."""
+) -> Sequence[tuple[Topic, User | None]]:
+    """Topics of an event with their authors (None: a former member), oldest first."""
     stmt = (
         select(Topic, User)
-        .join(User, User.id == Topic.author_id)
+        .outerjoin(User, User.id == Topic.author_id)
         .where(Topic.event_id == event_id)
         .order_by(Topic.created_at, Topic.id)
         .offset(offset)

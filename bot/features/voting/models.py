@@ -41,7 +41,8 @@ class VotingSession(TimestampMixin, Base):
     # The forum topic the session was opened in (None: General, or not a forum).
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(String(256))
-    created_by: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    # None (here and in the other user columns): a former member who used /forget.
+    created_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     # The language of the group-facing cards and posts (the creator's).
     locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     status: Mapped[str] = mapped_column(String(16), default=JOINING, server_default=JOINING)
@@ -70,7 +71,7 @@ class SessionParticipant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed by the unique constraint (session_id first).
     session_id: Mapped[int] = mapped_column(ForeignKey("voting_sessions.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     joined_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=utcnow, server_default=NOW, nullable=False
     )
@@ -85,7 +86,7 @@ class Proposal(TimestampMixin, Base):
     session_id: Mapped[int] = mapped_column(
         ForeignKey("voting_sessions.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    author_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=OPEN, server_default=OPEN)
     closes_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
@@ -117,7 +118,7 @@ class Vote(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed by the unique constraint (proposal_id first).
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     choice: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=utcnow, server_default=NOW, nullable=False

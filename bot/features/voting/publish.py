@@ -34,7 +34,10 @@ def translator(voting: VotingSession) -> Translator:
     return get_translator(voting.locale)
 
 
-async def author_name(session: AsyncSession, user_id: int) -> str:
+async def author_name(session: AsyncSession, user_id: int | None, t: Translator) -> str:
+    """The author's name; a former member who used /forget is named as such."""
+    if user_id is None:
+        return t("former-member")
     user = await session.get(User, user_id)
     return user.full_name if user is not None else str(user_id)
 
@@ -131,7 +134,7 @@ async def send_proposal_card(
         session,
         voting.chat_id,
         views.proposal_card(
-            t, proposal, await author_name(session, proposal.author_id), counts, now
+            t, proposal, await author_name(session, proposal.author_id, t), counts, now
         ),
         thread_id=voting.thread_id,
         markup=proposal_keyboard(t, proposal.id),
@@ -152,7 +155,7 @@ async def refresh_proposal_card(
         message_key(PROPOSAL_CARD, proposal.id),
         proposal.card_message_id,
         views.proposal_card(
-            t, proposal, await author_name(session, proposal.author_id), counts, now
+            t, proposal, await author_name(session, proposal.author_id, t), counts, now
         ),
         proposal_keyboard(t, proposal.id),
         on_sent=PROPOSAL_CARD_EDITED,
@@ -170,7 +173,7 @@ async def announce_result(
         voting,
         message_key(PROPOSAL_CARD, proposal.id),
         proposal.card_message_id,
-        views.proposal_card_final(t, proposal, await author_name(session, proposal.author_id)),
+        views.proposal_card_final(t, proposal, await author_name(session, proposal.author_id, t)),
         None,
     )
     await post(session, voting, views.result_post(t, proposal, counted))

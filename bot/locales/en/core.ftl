@@ -55,3 +55,6 @@ cmd-language = choose your language
 
 input-too-long = That is too long: at most { $limit } characters, and you sent { $length }. Please send a shorter one.
 input-too-short = That is too short: at least { $minimum } characters, please.
+
+# A member who used /forget, where their name was shown (a topic, a proposal).
+former-member = a former member

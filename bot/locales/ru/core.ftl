@@ -55,3 +55,6 @@ cmd-language = выбрать язык
 
 input-too-long = Слишком длинно: не больше { $limit } символов, а у вас { $length }. Пришлите, пожалуйста, покороче.
 input-too-short = Слишком коротко: нужно хотя бы { $minimum } символов.
+
+# A member who used /forget, where their name was shown (a topic, a proposal).
+former-member = бывший участник
