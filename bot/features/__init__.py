@@ -16,6 +16,7 @@ from bot.features import (
     intro,
     moderation,
     profile,
+    stats,
     topics,
     training,
     voting,
@@ -40,6 +41,7 @@ FEATURES: tuple[Feature, ...] = (
     topics.feature,
     voting.feature,
     coffee.feature,
+    stats.feature,
     training.feature,
     game.feature,
 )

@@ -103,6 +103,9 @@ async def leave_flow(event: Message | CallbackQuery, state: FSMContext, t: Trans
         paused[group_of(current)] = {"state": current, "data": own}
     # Written before the requests below (the first one makes the update durable).
     if not keep:
+        from bot.telegram import runs
+
+        await runs.flow_ended(state.key.user_id, state.key.chat_id, group_of(current), runs.LEFT)
         await end_flow(current, state)
     await state.set_state(None)
     await state.set_data({prompts.PAUSED: paused} if paused else {})
