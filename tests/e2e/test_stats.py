@@ -1,0 +1,100 @@
+"""Flow runs and /stats, through the fake Telegram, on both backends.
+
+Flows are driven to each end (completed, cancelled, left for another flow, expired at the FSM
+TTL and found by the expiry job), then an admin's /stats gives the exact figures and the chart.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import select
+
+from bot.features.stats.jobs import EXPIRY_JOB
+from bot.sandbox import UserActor
+from bot.telegram.runs import FlowRun
+from tests.e2e.conftest import Community
+from tests.e2e.jobs import run_jobs
+from tests.e2e.test_events import setup_event
+
+ABOUT = "I teach maths and run the chess club."
+
+
+async def runs(community: Community) -> list[tuple[str, int, str]]:
+    async with community.app.session_factory() as session:
+        rows = (await session.scalars(select(FlowRun).order_by(FlowRun.id))).all()
+    return [(row.kind, row.user_id, row.status) for row in rows]
+
+
+async def forget_fsm(community: Community, user: UserActor) -> None:
+    """The user's FSM record goes, as it does at its TTL."""
+    app = community.app
+    key = StorageKey(bot_id=app.bot.id, chat_id=user.id, user_id=user.id)
+    await app.fsm.storage.set_state(key, None)
+    await app.fsm.storage.set_data(key, {})
+
+
+async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
+    ada, mia, otto = community.admin, community.member, community.other
+    await setup_event(community)  # EventSetup: completed
+    # Intro: completed, in 90 seconds.
+    await mia.send("/start")
+    await mia.send("Mia")
+    await mia.send("Wallace")
+    await mia.send(ABOUT)
+    community.clock.advance(timedelta(seconds=90))
+    await mia.press("✅ Confirm")
+    # EventSetup: cancelled.
+    await ada.send("/event_setup")
+    await ada.send("/cancel")
+    # ContentSearch: left for EventSetup, which is cancelled.
+    await ada.send("/content")
+    await ada.send("/event_setup")
+    await ada.send("/cancel")
+    # Intro: its FSM record goes at the TTL; the job finds it expired.
+    await otto.send("/start")
+    await forget_fsm(community, otto)
+    community.clock.advance(timedelta(seconds=community.app.settings.fsm_ttl_seconds + 60))
+    await run_jobs(community.app, EXPIRY_JOB)
+    # ContentSearch: active now.
+    await mia.send("/content")
+
+    assert await runs(community) == [
+        ("EventSetup", ada.id, "completed"),
+        ("Intro", mia.id, "completed"),
+        ("EventSetup", ada.id, "cancelled"),
+        ("ContentSearch", ada.id, "left"),
+        ("EventSetup", ada.id, "cancelled"),
+        ("Intro", otto.id, "expired"),
+        ("ContentSearch", mia.id, "active"),
+    ]
+
+    reply = await ada.send("/stats")
+    document = reply.last.document
+    assert document is not None
+    assert document.data.startswith(b"\x89PNG")
+    assert reply.last.caption == "\n".join(
+        [
+            "📊 Stats",
+            "Members: 3 · profiles: 1 · published intros: 1",
+            "",
+            "Flows active now: ContentSearch 1",
+            "Last 7 days (started → completed / cancelled / expired, median time to complete):",
+            "ContentSearch: 2 → 0 / 1 / 0, median –",  # left counts as cancelled
+            "EventSetup: 3 → 1 / 2 / 0, median 0s",
+            "Intro: 2 → 1 / 0 / 1, median 1m 30s",
+            "",
+            "Events ahead: 1 · voting sessions open: 0",
+            "Learners active (7 days): 0 · cards reviewed: 0",
+            "Outbox: 0 waiting, oldest –",
+            "Event reminders sent (7 days): 0",
+        ]
+    )
+    assert len(reply) == 1  # one message: the chart with the figures as its caption
+
+
+async def test_stats_are_for_admins(community: Community) -> None:
+    reply = await community.member.send("/stats")
+    assert [message.text for message in reply] == ["This is for community admins only."]
+    assert community.world.calls("sendDocument") == []
