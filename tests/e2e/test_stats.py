@@ -11,9 +11,9 @@ from datetime import timedelta
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
+from bot.db.flow_runs import FlowRun
 from bot.features.stats.jobs import EXPIRY_JOB
 from bot.sandbox import UserActor
-from bot.telegram.runs import FlowRun
 from tests.e2e.conftest import Community
 from tests.e2e.jobs import run_jobs
 from tests.e2e.test_events import setup_event

@@ -13,12 +13,12 @@ from datetime import timedelta
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import func, select
 
+from bot.db.flow_runs import ACTIVE, EXPIRED, FlowRun
 from bot.fsm.frame import FramedStorage
 from bot.jobs.claim import for_claim
 from bot.jobs.runner import Job, JobContext, seconds_until
 from bot.telegram import prompts
 from bot.telegram.flows import group_of
-from bot.telegram.runs import ACTIVE, EXPIRED, FlowRun
 
 EXPIRY_JOB = "flow-runs-expiry"
 BATCH = 200

@@ -1,5 +1,5 @@
-"""The flow runs table lives with the flows that write it (bot.telegram.runs)."""
+"""The flow_runs table (bot.db.flow_runs), written through bot.telegram.runs."""
 
-from bot.telegram.runs import FlowRun
+from bot.db.flow_runs import FlowRun
 
 __all__ = ["FlowRun"]

@@ -16,13 +16,13 @@ from statistics import median
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.flow_runs import ACTIVE, CANCELLED, COMPLETED, EXPIRED, FAILED, LEFT, FlowRun
 from bot.features.core.models import User
 from bot.features.events.models import SENT, UPCOMING, Event
 from bot.features.profile.models import Profile
 from bot.features.training.models import LearningSettings, WordPair
 from bot.features.voting.models import CLOSED, VotingSession
 from bot.outbox import service as outbox
-from bot.telegram.runs import ACTIVE, CANCELLED, COMPLETED, EXPIRED, FAILED, LEFT, FlowRun
 
 DAYS = 7
 MEDIAN_SAMPLE = 1000
