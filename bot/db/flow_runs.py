@@ -76,3 +76,42 @@ async def record_end(
         .values(status=status, ended_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+# --- durable sessions (a group's voting session): no FSM record, they end by their own close ---
+
+# Their runs never reach the expiry job (which looks for an FSM record): they end when closed.
+DURABLE_HORIZON = timedelta(days=3650)
+
+
+async def durable_started(
+    session: AsyncSession, user_id: int, chat_id: int, kind: str, now: datetime
+) -> None:
+    """One statement: a durable session of `kind` opens in `chat_id` (`user_id` opened it)."""
+    await record_start(session, user_id, chat_id, kind, now, DURABLE_HORIZON)
+
+
+async def durable_ended(
+    session: AsyncSession, chat_id: int, kind: str, status: str, now: datetime
+) -> None:
+    """One statement: the open durable session of `kind` in `chat_id` ends with `status`."""
+    assert status in STATUSES
+    assert status != ACTIVE
+    await session.execute(
+        update(FlowRun)
+        .where(FlowRun.chat_id == chat_id, FlowRun.kind == kind, FlowRun.status == ACTIVE)
+        .values(status=status, ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def durable_moved(
+    session: AsyncSession, old_chat_id: int, new_chat_id: int, kind: str
+) -> None:
+    """The chat became a supergroup: its open durable session of `kind` moves with it."""
+    await session.execute(
+        update(FlowRun)
+        .where(FlowRun.chat_id == old_chat_id, FlowRun.kind == kind, FlowRun.status == ACTIVE)
+        .values(chat_id=new_chat_id)
+        .execution_options(synchronize_session=False)
+    )

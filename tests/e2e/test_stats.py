@@ -59,6 +59,11 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
     await run_jobs(community.app, EXPIRY_JOB)
     # ContentSearch: active now.
     await mia.send("/content")
+    # VotingSession (a durable session of the group): one closed, one open.
+    chair = community.moderator  # an administrator of the community chat
+    await chair.say_in(community.group, '/create_session "Lunch" 5')
+    await chair.say_in(community.group, "/close_session")
+    await chair.say_in(community.group, '/create_session "Council" 5')
 
     assert await runs(community) == [
         ("EventSetup", ada.id, "completed"),
@@ -68,6 +73,8 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
         ("EventSetup", ada.id, "cancelled"),
         ("Intro", otto.id, "expired"),
         ("ContentSearch", mia.id, "active"),
+        ("VotingSession", chair.id, "completed"),
+        ("VotingSession", chair.id, "active"),
     ]
 
     reply = await ada.send("/stats")
@@ -77,15 +84,16 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
     assert reply.last.caption == "\n".join(
         [
             "📊 Stats",
-            "Members: 3 · profiles: 1 · published intros: 1",
+            "Members: 4 · profiles: 1 · published intros: 1",
             "",
-            "Flows active now: ContentSearch 1",
+            "Flows active now: ContentSearch 1, VotingSession 1",
             "Last 7 days (started → completed / cancelled / expired, median time to complete):",
             "ContentSearch: 2 → 0 / 1 / 0, median –",  # left counts as cancelled
             "EventSetup: 3 → 1 / 2 / 0, median 0s",
             "Intro: 2 → 1 / 0 / 1, median 1m 30s",
+            "VotingSession: 2 → 1 / 0 / 0, median 0s",
             "",
-            "Events ahead: 1 · voting sessions open: 0",
+            "Events ahead: 1 · voting sessions open: 1",
             "Learners active (7 days): 0 · cards reviewed: 0",
             "Outbox: 0 waiting, oldest –",
             "Event reminders sent (7 days): 0",
