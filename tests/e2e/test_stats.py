@@ -45,6 +45,11 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
     await mia.send(ABOUT)
     community.clock.advance(timedelta(seconds=90))
     await mia.press("✅ Confirm")
+    # Review: three cards reviewed to the end (completed).
+    await mia.send_document("w.csv", "cat,кошка\ndog,собака\nsun,солнце\n".encode())
+    await mia.send("/review")
+    for grade in ("Good", "Easy", "Again"):
+        await mia.press(grade)
     # EventSetup: cancelled.
     await ada.send("/event_setup")
     await ada.send("/cancel")
@@ -68,6 +73,7 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
     assert await runs(community) == [
         ("EventSetup", ada.id, "completed"),
         ("Intro", mia.id, "completed"),
+        ("Review", mia.id, "completed"),
         ("EventSetup", ada.id, "cancelled"),
         ("ContentSearch", ada.id, "left"),
         ("EventSetup", ada.id, "cancelled"),
@@ -91,10 +97,11 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
             "ContentSearch: 2 → 0 / 1 / 0, median –",  # left counts as cancelled
             "EventSetup: 3 → 1 / 2 / 0, median 0s",
             "Intro: 2 → 1 / 0 / 1, median 1m 30s",
+            "Review: 1 → 1 / 0 / 0, median 0s",
             "VotingSession: 2 → 1 / 0 / 0, median 0s",
             "",
             "Events ahead: 1 · voting sessions open: 1",
-            "Learners active (7 days): 0 · cards reviewed: 0",
+            "Learners active (7 days): 1 · cards reviewed: 3",
             "Outbox: 0 waiting, oldest –",
             "Event reminders sent (7 days): 0",
         ]

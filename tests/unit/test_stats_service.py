@@ -49,14 +49,16 @@ def test_per_day_counts_each_utc_day_of_the_window() -> None:
 
 def test_reviewed_since_reads_the_last_review_of_fsrs_cards() -> None:
     since = datetime(2026, 1, 1, tzinfo=UTC)
-    cards: list[dict[str, object] | None] = [
-        {"last_review": "2026-01-02T10:00:00+00:00"},
-        {"last_review": "2025-12-31T10:00:00+00:00"},
-        {"last_review": None},
-        {"last_review": "not a date"},
-        None,
+    cards: list[tuple[int, dict[str, object] | None]] = [
+        (1, {"last_review": "2026-01-02T10:00:00+00:00"}),
+        (1, {"last_review": "2026-01-03T10:00:00+00:00"}),
+        (2, {"last_review": "2026-01-01T00:00:00+00:00"}),
+        (3, {"last_review": "2025-12-31T10:00:00+00:00"}),
+        (4, {"last_review": None}),
+        (5, {"last_review": "not a date"}),
+        (6, None),
     ]
-    assert reviewed_since(cards, since) == 1
+    assert reviewed_since(cards, since) == (3, 2)
 
 
 def test_duration_is_short() -> None:

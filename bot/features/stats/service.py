@@ -20,13 +20,14 @@ from bot.db.flow_runs import ACTIVE, CANCELLED, COMPLETED, EXPIRED, FAILED, LEFT
 from bot.features.core.models import User
 from bot.features.events.models import SENT, UPCOMING, Event
 from bot.features.profile.models import Profile
-from bot.features.training.models import LearningSettings, WordPair
+from bot.features.training.models import WordPair
 from bot.features.voting.models import CLOSED, VotingSession
 from bot.outbox import service as outbox
 
 DAYS = 7
 MEDIAN_SAMPLE = 1000
-# Reviewed cards are read from the pairs changed in the window (their FSRS card's last review).
+# Reviewed cards and learners are read from the pairs changed in the window (the last review of
+# their FSRS card): a card reviewed twice in the window counts once.
 REVIEW_SAMPLE = 50_000
 
 
@@ -92,18 +93,24 @@ def per_day(moments: list[datetime], days: list[date]) -> list[int]:
     return counts
 
 
-def reviewed_since(cards: list[dict[str, object] | None], since: datetime) -> int:
-    """How many of the FSRS cards were last reviewed at or after `since`."""
+def reviewed_since(
+    cards: list[tuple[int, dict[str, object] | None]], since: datetime
+) -> tuple[int, int]:
+    """Of (owner, FSRS card) pairs: how many cards were last reviewed at or after `since`, and
+    by how many learners."""
     count = 0
-    for card in cards:
+    learners: set[int] = set()
+    for user_id, card in cards:
         raw = card.get("last_review") if card else None
         if isinstance(raw, str):
             try:
-                if datetime.fromisoformat(raw) >= since:
-                    count += 1
+                reviewed = datetime.fromisoformat(raw) >= since
             except ValueError:
                 continue
-    return count
+            if reviewed:
+                count += 1
+                learners.add(user_id)
+    return count, len(learners)
 
 
 async def compute(session: AsyncSession, now: datetime) -> Stats:
@@ -158,19 +165,15 @@ async def compute(session: AsyncSession, now: datetime) -> Stats:
     voting_open = await session.scalar(
         select(func.count()).select_from(VotingSession).where(VotingSession.status != CLOSED)
     )
-    learners = await session.scalar(
-        select(func.count())
-        .select_from(LearningSettings)
-        .where(LearningSettings.last_activity_at >= since)
-    )
+    # A pair's updated_at moves with each review: only the pairs changed in the window are read.
     cards = (
-        await session.scalars(
-            select(WordPair.fsrs_card)
+        await session.execute(
+            select(WordPair.user_id, WordPair.fsrs_card)
             .where(WordPair.updated_at >= since, WordPair.fsrs_card.is_not(None))
             .limit(REVIEW_SAMPLE)
         )
     ).all()
-    cards_reviewed = reviewed_since(list(cards), since)
+    cards_reviewed, learners = reviewed_since([(user, card) for user, card in cards], since)
     depth = await outbox.depth(session, now)
     oldest = max(0, int((now - depth.oldest).total_seconds())) if depth.oldest is not None else None
     reminders_sent = 0
@@ -193,7 +196,7 @@ async def compute(session: AsyncSession, now: datetime) -> Stats:
         completed_by_day=completed_by_day,
         events_ahead=int(events_ahead or 0),
         voting_open=int(voting_open or 0),
-        learners=int(learners or 0),
+        learners=learners,
         cards_reviewed=cards_reviewed,
         outbox_depth=depth.pending,
         outbox_oldest_seconds=oldest,
