@@ -60,8 +60,12 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
     # Intro: its FSM record goes at the TTL; the job finds it expired.
     await otto.send("/start")
     await forget_fsm(community, otto)
+    # EventSetup: its FSM record is still there at the TTL: the job lets it go on.
+    await ada.send("/event_setup")
     community.clock.advance(timedelta(seconds=community.app.settings.fsm_ttl_seconds + 60))
     await run_jobs(community.app, EXPIRY_JOB)
+    assert (await runs(community))[-1] == ("EventSetup", ada.id, "active")
+    await ada.send("/cancel")
     # ContentSearch: active now.
     await mia.send("/content")
     # VotingSession (a durable session of the group): one closed, one open.
@@ -78,6 +82,7 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
         ("ContentSearch", ada.id, "left"),
         ("EventSetup", ada.id, "cancelled"),
         ("Intro", otto.id, "expired"),
+        ("EventSetup", ada.id, "cancelled"),
         ("ContentSearch", mia.id, "active"),
         ("VotingSession", chair.id, "completed"),
         ("VotingSession", chair.id, "active"),
@@ -95,7 +100,7 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
             "Flows active now: ContentSearch 1, VotingSession 1",
             "Last 7 days (started → completed / cancelled / expired, median time to complete):",
             "ContentSearch: 2 → 0 / 1 / 0, median –",  # left counts as cancelled
-            "EventSetup: 3 → 1 / 2 / 0, median 0s",
+            "EventSetup: 4 → 1 / 3 / 0, median 0s",
             "Intro: 2 → 1 / 0 / 1, median 1m 30s",
             "Review: 1 → 1 / 0 / 0, median 0s",
             "VotingSession: 2 → 1 / 0 / 0, median 0s",
