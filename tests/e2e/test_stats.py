@@ -118,3 +118,16 @@ async def test_stats_are_for_admins(community: Community) -> None:
     reply = await community.member.send("/stats")
     assert [message.text for message in reply] == ["This is for community admins only."]
     assert community.world.calls("sendDocument") == []
+
+
+async def test_a_paused_flow_resumed_goes_on_with_the_same_run(community: Community) -> None:
+    ada = community.admin  # without a profile: /start begins her introduction
+    await ada.send("/start")
+    await ada.send("Ada")
+    await ada.send("/event_setup")  # the intro is paused
+    await ada.send("/intro")  # and resumed (the event setup is paused in turn)
+    await ada.send("/cancel")
+    assert await runs(community) == [
+        ("Intro", ada.id, "cancelled"),
+        ("EventSetup", ada.id, "active"),
+    ]
