@@ -6,12 +6,13 @@ TTL and found by the expiry job), then an admin's /stats gives the exact figures
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
 from bot.db.flow_runs import FlowRun
+from bot.features.events.jobs import REMINDER_JOB
 from bot.features.stats.jobs import EXPIRY_JOB
 from bot.sandbox import UserActor
 from tests.e2e.conftest import Community
@@ -131,3 +132,18 @@ async def test_a_paused_flow_resumed_goes_on_with_the_same_run(community: Commun
         ("Intro", ada.id, "cancelled"),
         ("EventSetup", ada.id, "active"),
     ]
+
+
+async def test_stats_count_event_reminders_sent(community: Community) -> None:
+    await setup_event(community, name="Call")  # 12.01.2026 19:00 in Berlin
+    start = datetime(2026, 1, 12, 18, 0, tzinfo=UTC)
+    community.clock.set(start - timedelta(hours=24) + timedelta(seconds=20))
+    await run_jobs(community.app, REMINDER_JOB)  # the 24 h reminder
+    community.clock.set(start - timedelta(minutes=59))
+    await run_jobs(community.app, REMINDER_JOB)  # the 1 h reminder
+    caption = (await community.admin.send("/stats")).last.caption
+    assert caption is not None
+    lines = caption.split("\n")
+    assert "Events ahead: 1 · voting sessions open: 0" in lines
+    assert "Outbox: 0 waiting, oldest –" in lines
+    assert "Event reminders sent (7 days): 2" in lines
