@@ -35,6 +35,7 @@ from bot.features import FEATURES, build_routers
 from bot.features.core.middleware import UserMiddleware
 from bot.features.core.service import UserDirectory
 from bot.features.registry import Feature
+from bot.features.stats.jobs import expiry_job
 from bot.fsm.factory import FsmBundle, build_fsm
 from bot.fsm.frame import FsmMiddleware
 from bot.fsm.sql import SqlStorage
@@ -47,6 +48,7 @@ from bot.telegram.guards import RefusalAnswer
 from bot.telegram.menus import publish_descriptions, publish_menus
 from bot.telegram.metrics import ApiCallCounter, UpdateTimer, count_handlers
 from bot.telegram.pacing import PacingLimits, SharedBuckets, TelegramIO, telegram_io
+from bot.telegram.runs import RunClockMiddleware
 from bot.telegram.slots import WorkSlotMiddleware, WorkSlots
 
 log = logging.getLogger(__name__)
@@ -293,6 +295,7 @@ async def create_app(
     registry = CommandRegistry.of(feature.commands for feature in features)
     dispatcher.update.outer_middleware(UpdateTimer())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(RunClockMiddleware())  # the clock of flow runs
     dispatcher.update.outer_middleware(UserMiddleware(users, settings.default_locale))
     dispatcher.update.outer_middleware(RefusalAnswer())  # a service's Refused, answered once
     routers = build_routers(features)
@@ -313,6 +316,7 @@ async def create_app(
     jobs.extend(sender.jobs())
     if isinstance(fsm.storage, SqlStorage):
         jobs.append(purge_job(fsm.storage))
+    jobs.append(expiry_job(fsm.storage))
     context = JobContext(bot=bot, session_factory=session_factory, settings=settings, clock=clock)
     runner = JobRunner(jobs, context)
 

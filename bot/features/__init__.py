@@ -17,6 +17,7 @@ from bot.features import (
     moderation,
     privacy,
     profile,
+    stats,
     topics,
     training,
     voting,
@@ -41,6 +42,7 @@ FEATURES: tuple[Feature, ...] = (
     topics.feature,
     voting.feature,
     coffee.feature,
+    stats.feature,
     training.feature,
     game.feature,
     # Last: /forget and /export_me, and it watches members leave the community chat.

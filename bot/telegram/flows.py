@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.db.context import current_session
 from bot.i18n import Translator
 from bot.refusals import STALE
+from bot.telegram import runs
 
 # Ends what a flow keeps outside the FSM (the game's open row) when the flow is left:
 # on_end(session, chat_id, user_id), in the update's transaction.
@@ -103,6 +104,7 @@ async def leave_flow(event: Message | CallbackQuery, state: FSMContext, t: Trans
         paused[group_of(current)] = {"state": current, "data": own}
     # Written before the requests below (the first one makes the update durable).
     if not keep:
+        await runs.flow_ended(state.key.user_id, state.key.chat_id, group_of(current), runs.LEFT)
         await end_flow(current, state)
     await state.set_state(None)
     await state.set_data({prompts.PAUSED: paused} if paused else {})

@@ -404,7 +404,7 @@ class Form:
             await ctx.ack()
             await self._show_card(ctx, note=outcome.note)
             return
-        await finish_flow(ctx.event.bot, ctx.chat_id, ctx.state)
+        await finish_flow(ctx.event.bot, ctx.chat_id, ctx.state, status="completed")
         await ctx.ack()
         for text, markup in outcome.messages:
             await ctx.say(text, markup)

@@ -23,6 +23,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
+from bot.telegram import runs
 from bot.telegram.flows import end_flow, flow_info, group_of, left_line
 
 PROMPT = "_prompt"
@@ -112,7 +113,13 @@ async def start_flow(
     assert first.state is not None
     data = await state.get_data()
     paused = _paused(data)
-    paused.pop(first.group.__full_group_name__, None)  # a fresh start replaces a paused one
+    group = first.group.__full_group_name__
+    current = await state.get_state()
+    if current is None or group_of(current) != group:
+        key = state.key
+        if paused.pop(group, None) is not None:  # a fresh start replaces a paused one
+            await runs.flow_ended(key.user_id, key.chat_id, group, runs.LEFT)
+        await runs.flow_started(key.user_id, key.chat_id, group)
     await _switch(event, state, t, data, paused, first.state, {})
 
 
@@ -134,10 +141,18 @@ async def resume_flow(
 
 
 async def finish_flow(
-    bot: Bot | None, chat_id: int, state: FSMContext, *, done: bool = False
+    bot: Bot | None,
+    chat_id: int,
+    state: FSMContext,
+    *,
+    done: bool = False,
+    status: str | None = None,
 ) -> None:
     """End a flow: its state and data are cleared (paused flows stay), then its last prompt
     loses its buttons. Left unfinished (`done=False`: /cancel, Cancel), its `on_end` runs too.
+
+    Its run (bot.telegram.runs) ends with `status`: by default `completed` when `done`, else
+    `cancelled` (a form's save passes `completed`: what it keeps outside the FSM is saved).
 
     The clearing is written before the request that removes the buttons, and with it everything
     the update wrote commits (bot.db.middleware.CommitBeforeRequest): a crash after the buttons
@@ -146,8 +161,12 @@ async def finish_flow(
     data = await state.get_data()
     stored = _prompt_of(data)
     paused = _paused(data)
+    current = await state.get_state()
+    if current is not None:
+        outcome = status or (runs.COMPLETED if done else runs.CANCELLED)
+        await runs.flow_ended(state.key.user_id, state.key.chat_id, group_of(current), outcome)
     if not done:
-        await end_flow(await state.get_state(), state)
+        await end_flow(current, state)
     await state.set_state(None)
     await state.set_data({PAUSED: paused} if paused else {})
     if bot is not None and stored:
@@ -189,6 +208,9 @@ async def _switch(
             own = {key: value for key, value in data.items() if key not in (PROMPT, PAUSED)}
             paused[group_of(current)] = {"state": current, "data": own}
         else:
+            await runs.flow_ended(
+                state.key.user_id, state.key.chat_id, group_of(current), runs.LEFT
+            )
             await end_flow(current, state)
         line = left_line(t, current, paused=keep)
     # Written before the requests below (the first one makes the update durable).

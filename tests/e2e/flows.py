@@ -165,9 +165,9 @@ async def cmd_crash(message: Message) -> None:
     raise RuntimeError("boom: internal detail that must not reach the user")
 
 
-async def cmd_stats(message: Message) -> None:
+async def cmd_panel(message: Message) -> None:
     await message.answer(
-        "Stats for admins.", reply_markup=keyboard([[button("Purge", PurgeCb(what=1))]])
+        "Panel for admins.", reply_markup=keyboard([[button("Purge", PurgeCb(what=1))]])
     )
 
 
@@ -177,7 +177,7 @@ async def on_purge(callback: CallbackQuery) -> None:
 
 def build_admin_router() -> Router:
     router = guard(Router(name="test-admin"), where=Where.PRIVATE, who=Who.ADMIN)
-    router.message.register(cmd_stats, Command("stats"))
+    router.message.register(cmd_panel, Command("panel"))
     router.callback_query.register(on_purge, PurgeCb.filter())
     return router
 
@@ -218,7 +218,7 @@ survey = Feature(
     build_router=build_router,
     commands=(
         CommandSpec("survey", Where.PRIVATE, menu=False),
-        CommandSpec("stats", Where.PRIVATE, Who.ADMIN),
+        CommandSpec("panel", Where.PRIVATE, Who.ADMIN),
         CommandSpec("club", Where.PRIVATE, Who.MEMBER),
     ),
     states=(Survey, Counting),

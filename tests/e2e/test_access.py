@@ -48,14 +48,14 @@ async def community(sqlite_url: str) -> AsyncIterator[Community]:
 
 async def test_admins_from_admin_ids_and_from_the_community_chat(community: Community) -> None:
     for person in (community.admin, community.chat_admin):
-        reply = await person.send("/stats")
-        assert reply.last.text == "Stats for admins."
+        reply = await person.send("/panel")
+        assert reply.last.text == "Panel for admins."
 
 
 async def test_non_admins_are_refused_for_commands_and_buttons(community: Community) -> None:
-    reply = await community.member.send("/stats")
+    reply = await community.member.send("/panel")
     assert reply.last.text == "This is for community admins only."
-    admin_card = (await community.admin.send("/stats")).last
+    admin_card = (await community.admin.send("/panel")).last
     forged = await community.member.press_data(
         admin_card.button("Purge")["callback_data"], message=community.member.last_message
     )
@@ -74,7 +74,7 @@ async def test_members_only_commands(community: Community) -> None:
 
 
 async def test_admin_commands_only_in_private(community: Community) -> None:
-    reply = await community.chat_admin.say_in(community.group, "/stats")
+    reply = await community.chat_admin.say_in(community.group, "/panel")
     assert reply.last.text == "This command works in a private chat with me."
 
 
@@ -82,13 +82,13 @@ async def test_help_and_menus_show_admin_commands_to_admins_only(community: Comm
     admin_help = (await community.admin.send("/help")).last.text
     member_help = (await community.member.send("/help")).last.text
     assert "Admin commands" in admin_help
-    assert "/stats" in admin_help
-    assert "/stats" not in member_help
+    assert "/panel" in admin_help
+    assert "/panel" not in member_help
     world = community.box.world
     for person in (community.admin, community.chat_admin):
         menu = dict(world.commands_for({"type": "chat", "chat_id": person.id}))
-        assert "stats" in menu
-    assert "stats" not in dict(world.commands_for({"type": "all_private_chats"}))
+        assert "panel" in menu
+    assert "panel" not in dict(world.commands_for({"type": "all_private_chats"}))
 
 
 async def test_deep_link_enters_a_flow(community: Community) -> None:

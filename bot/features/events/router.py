@@ -321,7 +321,7 @@ START = Form(
 async def finish_picked(ctx: Ctx, event: Event) -> None:
     service.mark_finished(event)
     await unpin_announcement(ctx.session, event)
-    await finish_flow(ctx.event.bot, ctx.chat_id, ctx.state)
+    await finish_flow(ctx.event.bot, ctx.chat_id, ctx.state, status="completed")
     await ctx.ack()
     await ctx.say(ctx.t("events-finished", name=event.name))
 

@@ -79,7 +79,7 @@ async def on_feedback(
     assert bot is not None
     assert sender is not None
     if service.expired((await state.get_data()).get(SINCE), clock()):
-        await finish_flow(bot, message.chat.id, state)
+        await finish_flow(bot, message.chat.id, state, status="expired")
         await message.answer(t("feedback-expired", minutes=MINUTES))
         return
     if message.content_type not in SUPPORTED:

@@ -44,6 +44,7 @@ from bot.features.training.views import (
 )
 from bot.i18n import Translator
 from bot.refusals import STALE, Refused
+from bot.telegram import runs
 from bot.telegram.commands import CommandSpec, Where
 from bot.telegram.filters import TEXT_INPUT
 from bot.telegram.flows import Ctx, declare_flow, expire_stale
@@ -412,6 +413,7 @@ async def go_on(
         # A card without the flow (a reminder's): its next card takes typed answers too.
         # Another flow the user is in is left alone (the buttons still grade).
         await state.set_state(Review.answering)
+        await runs.flow_started(user_id, chat_id, Review.__full_group_name__)
     live = raw_state in (None, Review.answering.state)
     sent = await show_card(bot, chat_id, state, t, graded.next_card, live=live)
     await session.execute(

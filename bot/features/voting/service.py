@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import flow_runs
 from bot.db.base import utcnow
 from bot.db.dialect import insert
 from bot.features.core.models import User
@@ -41,6 +42,9 @@ from bot.jobs.claim import for_claim
 from bot.jobs.runner import wake_on_commit
 from bot.outbox.service import sent_hook
 from bot.refusals import STALE, Refused
+
+# A voting session's run in flow_runs (bot.db.flow_runs: a durable session, ended by its close).
+FLOW_KIND = "VotingSession"
 
 JOIN_MINUTES = (1, 60, 2)  # min, max, default
 PROPOSAL_MINUTES = (1, 10, 5)
@@ -272,6 +276,7 @@ async def create_session(
         raise Refused(
             "voting-session-exists", title=existing.title if existing else title
         ) from None
+    await flow_runs.durable_started(session, created_by, chat_id, FLOW_KIND, now)
     wake_on_commit(session, JOIN_WINDOWS_JOB)
     return created
 
@@ -406,6 +411,7 @@ async def close_session(session: AsyncSession, *, chat_id: int, now: datetime) -
     voting.closed_at = now
     voting.card_dirty = False
     await session.flush()
+    await flow_runs.durable_ended(session, voting.chat_id, FLOW_KIND, flow_runs.COMPLETED, now)
     return SessionSummary(
         voting=voting,
         participants=await participant_count(session, voting.id),
@@ -450,6 +456,7 @@ async def migrate_chat(
     if voting is None:
         return None
     voting.chat_id = new_chat_id
+    await flow_runs.durable_moved(session, old_chat_id, new_chat_id, FLOW_KIND)
     voting.thread_id = None
     voting.card_message_id = None
     await session.execute(
