@@ -740,6 +740,38 @@ class FakeTelegram:
             content["entities"] = entities
         return self._send(chat, content, thread_id, reply_to, inline, other)
 
+    async def m_sendPhoto(self, p: Params) -> Any:
+        chat = self._chat(p)
+        self._writable(chat)
+        thread_id = self._thread(chat, p)
+        photo = p.get("photo")
+        if isinstance(photo, UploadedFile):
+            if not photo.data:
+                raise bad("file must be non-empty")
+            if len(photo.data) > PHOTO_MAX_BYTES:
+                raise bad("PHOTO_INVALID_DIMENSIONS")
+            stored = self.world.store_file(photo.data, kind="photo")
+        else:
+            file_id = p.string("photo")
+            if "://" in file_id:
+                raise bad("failed to get HTTP URL content (the sandbox has no network)")
+            found = self.world.files.get(file_id)
+            if found is None:
+                raise bad("wrong file identifier/HTTP URL specified")
+            stored = found
+        size = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": 1280,
+            "height": 720,
+            "file_size": stored.file_size,
+        }
+        caption = self._caption(p)
+        inline, other = self._markup(p)
+        reply_to, thread_id = self._reply_target(chat, p, thread_id)
+        content: dict[str, Any] = {"photo": [size], **caption}
+        return self._send(chat, content, thread_id, reply_to, inline, other, file=stored)
+
     async def m_sendDocument(self, p: Params) -> Any:
         chat = self._chat(p)
         self._writable(chat)
@@ -1161,6 +1193,10 @@ _CONTENT_KEYS = frozenset(
         "dice",
     }
 )
+
+
+# Telegram takes photos of up to 10 MB through the Bot API.
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _is_service(message: StoredMessage) -> bool:

@@ -33,6 +33,7 @@ IMPLEMENTED_METHODS: tuple[str, ...] = (
     "getChatMenuButton",
     "sendMessage",
     "sendDocument",
+    "sendPhoto",
     "sendPoll",
     "stopPoll",
     "forwardMessage",

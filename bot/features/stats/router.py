@@ -16,6 +16,7 @@ from bot.features.stats.service import Stats
 from bot.i18n import Translator
 from bot.telegram.commands import CommandSpec, Where, Who
 from bot.telegram.guards import guard
+from bot.telegram.text import visible_len
 
 Clock = Callable[[], datetime]
 
@@ -93,9 +94,9 @@ async def cmd_stats(message: Message, session: AsyncSession, t: Translator, cloc
         stats.completed_by_day,
         (t("stats-chart-started"), t("stats-chart-completed")),
     )
-    # A PNG document (the chart) with the figures as its caption; a longer text follows it.
-    fits = len(text) <= CAPTION_LIMIT
-    await message.answer_document(
+    # One message: the chart as a photo, the figures as its caption (a longer text follows it).
+    fits = visible_len(text) <= CAPTION_LIMIT
+    await message.answer_photo(
         BufferedInputFile(png, filename="stats.png"), caption=text if fits else None
     )
     if not fits:
