@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 from datetime import date
 
-# A bare Figure (no pyplot) draws with the Agg canvas: no display, no global state.
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 
 def render(
     days: list[date], started: list[int], completed: list[int], labels: tuple[str, str]
 ) -> bytes:
     """A grouped bar chart, 6x3 in at 100 dpi, as PNG bytes (CPU-bound: run it in a thread)."""
+    # Imported here: the bot does not carry matplotlib until an admin asks for /stats. A bare
+    # Figure (no pyplot) draws with the Agg canvas: no display, no global state.
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(6, 3), dpi=100)
     axes = figure.subplots()
     positions = list(range(len(days)))
