@@ -21,6 +21,7 @@ from bot.sandbox.models import (
     ChatRecord,
     PollRecord,
     RequestRecord,
+    StoredFile,
     StoredMessage,
     Violation,
     WebhookConfig,
@@ -740,6 +741,16 @@ class FakeTelegram:
             content["entities"] = entities
         return self._send(chat, content, thread_id, reply_to, inline, other)
 
+    def _known_file(self, p: Params, name: str) -> StoredFile:
+        """A file sent again by its file_id (a URL cannot be fetched here)."""
+        file_id = p.string(name)
+        if "://" in file_id:
+            raise bad("failed to get HTTP URL content (the sandbox has no network)")
+        found = self.world.files.get(file_id)
+        if found is None:
+            raise bad("wrong file identifier/HTTP URL specified")
+        return found
+
     async def m_sendPhoto(self, p: Params) -> Any:
         chat = self._chat(p)
         self._writable(chat)
@@ -752,13 +763,7 @@ class FakeTelegram:
                 raise bad("PHOTO_INVALID_DIMENSIONS")
             stored = self.world.store_file(photo.data, kind="photo")
         else:
-            file_id = p.string("photo")
-            if "://" in file_id:
-                raise bad("failed to get HTTP URL content (the sandbox has no network)")
-            found = self.world.files.get(file_id)
-            if found is None:
-                raise bad("wrong file identifier/HTTP URL specified")
-            stored = found
+            stored = self._known_file(p, "photo")
         size = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
@@ -787,13 +792,7 @@ class FakeTelegram:
                 document.data, kind="document", file_name=document.filename, mime_type=mime
             )
         else:
-            file_id = p.string("document")
-            if "://" in file_id:
-                raise bad("failed to get HTTP URL content (the sandbox has no network)")
-            found = self.world.files.get(file_id)
-            if found is None:
-                raise bad("wrong file identifier/HTTP URL specified")
-            stored = found
+            stored = self._known_file(p, "document")
         caption = self._caption(p)
         inline, other = self._markup(p)
         reply_to, thread_id = self._reply_target(chat, p, thread_id)

@@ -6,25 +6,8 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
 from bot.features.profile.models import Profile
-from bot.sandbox.client import ChatMessage
 from tests.e2e.conftest import Community
-
-ABOUT = "Marine biologist, I dive with sharks and teach kids to swim."
-
-
-def intro_posts(community: Community) -> list[ChatMessage]:
-    return community.group.messages_in(community.topics["Intros"])
-
-
-async def onboard(community: Community) -> ChatMessage:
-    mia = community.member
-    await mia.send("/intro")
-    await mia.send("Mia")
-    await mia.send("Wallace")
-    await mia.send(ABOUT)
-    await mia.press("✅ Confirm")
-    [card] = intro_posts(community)
-    return card
+from tests.e2e.onboarding import ABOUT, intro_posts, onboard
 
 
 async def profile_row(community: Community, user_id: int) -> Profile | None:

@@ -27,25 +27,8 @@ from bot.features.voting.models import (
 )
 from bot.features.voting.publish import author_name
 from bot.i18n import get_translator
-from bot.sandbox.client import ChatMessage
 from tests.e2e.conftest import Community
-
-ABOUT = "Marine biologist, I dive with sharks and teach kids to swim."
-
-
-def intro_posts(community: Community) -> list[ChatMessage]:
-    return community.group.messages_in(community.topics["Intros"])
-
-
-async def onboard(community: Community) -> ChatMessage:
-    mia = community.member
-    await mia.send("/intro")
-    await mia.send("Mia")
-    await mia.send("Wallace")
-    await mia.send(ABOUT)
-    await mia.press("✅ Confirm")
-    [card] = intro_posts(community)
-    return card
+from tests.e2e.onboarding import ABOUT, onboard
 
 
 async def arrange(community: Community) -> dict[str, int]:
