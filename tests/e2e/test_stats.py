@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.db.flow_runs import FlowRun
 from bot.features.events.jobs import REMINDER_JOB
 from bot.features.stats.jobs import EXPIRY_JOB
+from bot.features.training.jobs import REMINDERS_JOB as REVIEW_REMINDERS_JOB
 from bot.sandbox import UserActor
 from tests.e2e.conftest import Community
 from tests.e2e.jobs import run_jobs
@@ -110,7 +111,7 @@ async def test_stats_count_each_end_of_a_flow(community: Community) -> None:
             "Events ahead: 1 · voting sessions open: 1",
             "Learners active (7 days): 1 · cards reviewed: 3",
             "Outbox: 0 waiting, oldest –",
-            "Event reminders sent (7 days): 0",
+            "Reminders sent (7 days): events 0 · reviews 0",
         ]
     )
     assert len(reply) == 1  # one message: the chart with the figures as its caption
@@ -147,4 +148,17 @@ async def test_stats_count_event_reminders_sent(community: Community) -> None:
     lines = caption.split("\n")
     assert "Events ahead: 1 · voting sessions open: 0" in lines
     assert "Outbox: 0 waiting, oldest –" in lines
-    assert "Event reminders sent (7 days): 2" in lines
+    assert "Reminders sent (7 days): events 2 · reviews 0" in lines
+
+
+async def test_stats_count_review_reminders_delivered(community: Community) -> None:
+    mia = community.member
+    await mia.send_document("w.csv", "cat,кошка\ndog,собака\n".encode())
+    community.clock.set(datetime(2026, 1, 6, 8, 0, tzinfo=UTC))  # Mia's 08:00 slot (UTC)
+    assert await community.app.jobs.run_once(REVIEW_REMINDERS_JOB) == 1
+    await community.app.sender.wait_settled()  # the reminder card was delivered
+    assert (mia.last_message.text or "").startswith("⏰")
+    await mia.send("/review")  # a review's own card is a reply, not a reminder
+    caption = (await community.admin.send("/stats")).last.caption
+    assert caption is not None
+    assert "Reminders sent (7 days): events 0 · reviews 1" in caption.split("\n")

@@ -79,7 +79,11 @@ def stats_text(t: Translator, stats: Stats) -> str:
         t("stats-events", ahead=str(stats.events_ahead), voting=str(stats.voting_open)),
         t("stats-learning", learners=str(stats.learners), cards=str(stats.cards_reviewed)),
         t("stats-outbox", depth=str(stats.outbox_depth), oldest=oldest),
-        t("stats-reminders", sent=str(stats.reminders_sent)),
+        t(
+            "stats-reminders",
+            events=str(stats.reminders_sent),
+            reviews=str(stats.review_reminders_sent),
+        ),
     ]
     return "\n".join(lines)
 

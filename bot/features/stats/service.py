@@ -21,8 +21,11 @@ from bot.features.core.models import User
 from bot.features.events.models import SENT, UPCOMING, Event
 from bot.features.profile.models import Profile
 from bot.features.training.models import WordPair
+from bot.features.training.service import REVIEW_CARD_POSTED
 from bot.features.voting.models import CLOSED, VotingSession
 from bot.outbox import service as outbox
+from bot.outbox.models import SENT as OUTBOX_SENT
+from bot.outbox.models import OutboxMessage
 
 DAYS = 7
 MEDIAN_SAMPLE = 1000
@@ -58,6 +61,7 @@ class Stats:
     outbox_depth: int
     outbox_oldest_seconds: int | None
     reminders_sent: int  # event reminders (24 h and 1 h before)
+    review_reminders_sent: int  # review reminder cards delivered
 
 
 def median_seconds(durations: list[float]) -> float | None:
@@ -185,6 +189,17 @@ async def compute(session: AsyncSession, now: datetime) -> Stats:
             select(func.count()).select_from(Event).where(state == SENT, at >= since, at <= now)
         )
         reminders_sent += int(sent or 0)
+    # A review reminder is the one card the training job posts through the outbox (a card of
+    # /review is a direct reply); delivered rows are kept 7 days, as long as this window.
+    review_reminders = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.on_sent == REVIEW_CARD_POSTED,
+            OutboxMessage.status == OUTBOX_SENT,
+            OutboxMessage.sent_at >= since,
+        )
+    )
     return Stats(
         members=int(members or 0),
         profiles=int(profiles or 0),
@@ -201,4 +216,5 @@ async def compute(session: AsyncSession, now: datetime) -> Stats:
         outbox_depth=depth.pending,
         outbox_oldest_seconds=oldest,
         reminders_sent=reminders_sent,
+        review_reminders_sent=int(review_reminders or 0),
     )

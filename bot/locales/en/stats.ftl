@@ -11,6 +11,6 @@ stats-week-row = { $kind }: { $started } → { $completed } / { $cancelled } / {
 stats-events = Events ahead: { $ahead } · voting sessions open: { $voting }
 stats-learning = Learners active (7 days): { $learners } · cards reviewed: { $cards }
 stats-outbox = Outbox: { $depth } waiting, oldest { $oldest }
-stats-reminders = Event reminders sent (7 days): { $sent }
+stats-reminders = Reminders sent (7 days): events { $events } · reviews { $reviews }
 stats-chart-started = started
 stats-chart-completed = completed

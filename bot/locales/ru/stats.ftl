@@ -11,6 +11,6 @@ stats-week-row = { $kind }: { $started } → { $completed } / { $cancelled } / {
 stats-events = Событий впереди: { $ahead } · открытых голосований: { $voting }
 stats-learning = Активных учеников (7 дней): { $learners } · карточек повторено: { $cards }
 stats-outbox = Очередь отправки: { $depth }, самое старое { $oldest }
-stats-reminders = Напоминаний о событиях отправлено (7 дней): { $sent }
+stats-reminders = Напоминаний отправлено (7 дней): о событиях { $events } · о повторении { $reviews }
 stats-chart-started = начато
 stats-chart-completed = завершено
