@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import FakeTelegram, World
+from bot.telegram.text import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 # Settings a developer's shell may hold; a test sets the ones it means.
@@ -142,3 +143,18 @@ class AgoraRun:
             self.process.kill()
         if self._exited is not None:
             await self._exited
+
+
+async def greeted(world: World, name: str = "Alice") -> None:
+    """`name` sends /start to a bot running in a process of its own and gets the greeting.
+
+    Waited for by its text: such a bot has no "processed" hook, and its first answer may take
+    longer than the client's quiet period on a busy machine.
+    """
+    user = world.user(name)
+    await user.send("/start")
+    expected = f"Hello, <b>{escape(name)}</b>"
+    await world.wait_for(
+        lambda: any(expected in message.html for message in user.messages),
+        timeout=PROCESS_TIMEOUT,
+    )

@@ -18,6 +18,7 @@ from bot.__main__ import main
 from bot.config import SANDBOX_OWN_SETTINGS, Settings
 from bot.exits import MEANING, ExitCode
 from bot.sandbox import FakeTelegram, World
+from tests.cli import greeted
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,9 +59,7 @@ async def test_agora_run_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
                 started.cancel()
                 pytest.fail(f"agora run exited early: {log_path.read_text()[-2000:]}")
             await started
-            alice = world.user("Alice")
-            reply = await alice.send("/start")
-            assert "Hello, <b>Alice</b>" in reply.last.html
+            await greeted(world)
             process.send_signal(signal.SIGTERM)
             returncode = await asyncio.to_thread(process.wait, 60)
         finally:

@@ -14,7 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.fsm.factory import USER_LOCK_LEASE_SECONDS
-from bot.sandbox import FakeTelegram, World
+from bot.sandbox import FakeTelegram, UserActor, World
 from bot.sandbox.models import RequestRecord
 from tests.e2e.conftest import Backend, check_world
 from tests.e2e.processes import BotProcess
@@ -57,15 +57,21 @@ def asks_about(entry: RequestRecord) -> bool:
     )
 
 
+def last_text(user: UserActor) -> str:
+    return (user.messages[-1].text or "") if user.messages else ""
+
+
 async def test_killed_after_the_next_question_goes_on_at_that_question(
     bot_process: BotProcess, backend: Backend
 ) -> None:
     world = bot_process.world
     await bot_process.start()
     mia = world.user("Mia", username="mia")
+    # A process of its own has no "processed" hook: each step waits for the bot's question.
     await mia.send("/intro")
+    await world.wait_for(lambda: "first name" in last_text(mia))
     await mia.send("Mia")
-    assert "What is your last name?" in mia.last_message.text
+    await world.wait_for(lambda: "What is your last name?" in last_text(mia))
 
     bot_process.kill_on(asks_about)
     await mia.send("Wallace")

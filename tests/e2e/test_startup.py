@@ -15,7 +15,7 @@ from bot.db.engine import create_engine
 from bot.db.migrate import alembic_config, upgrade
 from bot.exits import ExitCode
 from bot.sandbox import FakeTelegram, World
-from tests.cli import AgoraRun, Finished, clean_env, run_agora
+from tests.cli import AgoraRun, Finished, clean_env, greeted, run_agora
 from tests.services import PG_URL, ensure_pg_database, pg_tables, require_service
 
 # Well-formed, but not the sandbox's token.
@@ -223,8 +223,7 @@ async def test_network_loss_after_the_start_is_waited_out(tmp_path: Path) -> Non
             await wait_for_log(agora, "Failed to fetch updates", times=2)
             assert agora.running
             await server.start(port=port)
-            reply = await world.user("Alice").send("/start")
-            assert "Hello, <b>Alice</b>" in reply.last.html
+            await greeted(world)
             assert await agora.stop() == 0
     finally:
         await server.stop()

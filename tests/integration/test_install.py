@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 
 from bot.db.migrate import alembic_config
 from bot.sandbox import FakeTelegram, World
-from tests.cli import ROOT, AgoraRun, clean_env, run_agora
+from tests.cli import ROOT, AgoraRun, clean_env, greeted, run_agora
 
 pytestmark = pytest.mark.install
 
@@ -104,8 +104,7 @@ async def test_run_from_another_folder_migrates_sqlite_and_answers(
         )
         async with AgoraRun(world, server, cwd=elsewhere, env=env) as process:
             await process.start(command=agora(installed))
-            reply = await world.user("Alice").send("/start")
-            assert "Hello, <b>Alice</b>" in reply.last.html
+            await greeted(world)
             assert await process.stop() == 0
     log = process.log()
     assert f"starting agora run: agora {metadata.version('agora')} from {installed / 'bot'}" in log
